@@ -1,0 +1,186 @@
+//! What a person meant, from what they typed: Telegram commands and SMS keywords in English,
+//! Welsh and Polish. Matching ignores case, accents, spacing and trailing punctuation, because
+//! people type on cheap phones in a hurry. Keywords must be the whole message (`STOP`, not
+//! "please don't stop"), as carriers and people expect.
+//!
+//! Accent folding is hand-written for the letters of our languages: Polish `ł` has no Unicode
+//! decomposition, so a normalisation crate would not fold it anyway.
+
+/// What a message asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// `/start CODE`, `JOIN CODE`: enrol with an invite code.
+    Join(String),
+    /// `/start` or `START` without a code: resume after opting out, or say hello.
+    Start,
+    /// Opt out of everything but safeguarding replies.
+    Stop,
+    Help,
+    /// Change language; `None` asks for the choices.
+    Language(Option<String>),
+    /// A mentee asks for a call from a peer mentor.
+    Callback,
+    /// Anything else, as typed.
+    Text(String),
+}
+
+const STOP_WORDS: &[&str] = &[
+    "STOP",
+    "STOPALL",
+    "UNSUBSCRIBE",
+    "CANCEL",
+    "END",
+    "QUIT", // English (carrier standard)
+    "STOPIO",
+    "DADDANYSGRIFIO",
+    "DIWEDD",
+    "GADAEL", // Welsh
+    "KONIEC",
+    "WYPISZ",
+    "REZYGNUJE",
+    "ANULUJ", // Polish
+];
+const START_WORDS: &[&str] = &["START", "UNSTOP", "DECHRAU", "AILDDECHRAU", "WZNOW"];
+const HELP_WORDS: &[&str] = &["HELP", "INFO", "CYMORTH", "POMOC"];
+const JOIN_WORDS: &[&str] = &["JOIN", "YMUNO", "DOLACZ"];
+const LANGUAGE_WORDS: &[&str] = &["LANGUAGE", "IAITH", "JEZYK"];
+const CALLBACK_WORDS: &[&str] = &["CALLBACK", "GALWAD", "ODDZWON"];
+
+/// Fold one character: upper case without diacritics.
+fn fold_char(c: char) -> char {
+    let base = match c {
+        'ą' | 'Ą' | 'â' | 'Â' | 'á' | 'Á' | 'à' | 'À' | 'ä' | 'Ä' => 'A',
+        'ć' | 'Ć' | 'ç' | 'Ç' => 'C',
+        'ę' | 'Ę' | 'ê' | 'Ê' | 'é' | 'É' | 'è' | 'È' | 'ë' | 'Ë' => 'E',
+        'î' | 'Î' | 'í' | 'Í' | 'ì' | 'Ì' | 'ï' | 'Ï' => 'I',
+        'ł' | 'Ł' => 'L',
+        'ń' | 'Ń' | 'ñ' | 'Ñ' => 'N',
+        'ó' | 'Ó' | 'ô' | 'Ô' | 'ò' | 'Ò' | 'ö' | 'Ö' => 'O',
+        'ś' | 'Ś' => 'S',
+        'û' | 'Û' | 'ú' | 'Ú' | 'ù' | 'Ù' | 'ü' | 'Ü' => 'U',
+        'ŵ' | 'Ŵ' | 'ẁ' | 'Ẁ' | 'ẃ' | 'Ẃ' | 'ẅ' | 'Ẅ' => 'W',
+        'ŷ' | 'Ŷ' | 'ý' | 'Ý' | 'ỳ' | 'Ỳ' | 'ÿ' | 'Ÿ' => 'Y',
+        'ź' | 'Ź' | 'ż' | 'Ż' => 'Z',
+        other => other,
+    };
+    base.to_ascii_uppercase()
+}
+
+/// Upper case, accents folded, whitespace collapsed, surrounding punctuation removed.
+pub fn normalise(text: &str) -> String {
+    let folded: String = text.chars().map(fold_char).collect();
+    let words: Vec<&str> = folded
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join(" ")
+}
+
+/// Classify a message. `/commands` work on every channel, and so do keywords.
+pub fn parse(text: &str) -> Intent {
+    let trimmed = text.trim();
+    if let Some(command) = trimmed.strip_prefix('/') {
+        return parse_command(command, trimmed);
+    }
+    let norm = normalise(trimmed);
+    let mut words = norm.split(' ');
+    let first = words.next().unwrap_or_default();
+    let rest: Vec<&str> = words.collect();
+    // Single-keyword messages, also when typed with spaces or hyphens ("STOP ALL", "dad-danysgrifio").
+    let compact: String = norm.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if STOP_WORDS.contains(&compact.as_str()) {
+        return Intent::Stop;
+    }
+    if START_WORDS.contains(&compact.as_str()) {
+        return Intent::Start;
+    }
+    if HELP_WORDS.contains(&compact.as_str()) {
+        return Intent::Help;
+    }
+    if CALLBACK_WORDS.contains(&compact.as_str()) || compact == "CALLMEBACK" {
+        return Intent::Callback;
+    }
+    if JOIN_WORDS.contains(&first) && !rest.is_empty() {
+        return Intent::Join(rest.concat());
+    }
+    if LANGUAGE_WORDS.contains(&first) {
+        return Intent::Language((!rest.is_empty()).then(|| rest.join(" ")));
+    }
+    Intent::Text(trimmed.to_owned())
+}
+
+fn parse_command(command: &str, original: &str) -> Intent {
+    let mut parts = command.split_whitespace();
+    let head = parts.next().unwrap_or_default();
+    // Commands in groups arrive as `/help@PeerlineBot`.
+    let name = head.split('@').next().unwrap_or_default().to_ascii_lowercase();
+    let args: Vec<&str> = parts.collect();
+    match name.as_str() {
+        // Deep links (t.me/<bot>?start=CODE) arrive as `/start CODE`.
+        "start" if !args.is_empty() => Intent::Join(args.concat()),
+        "start" => Intent::Start,
+        "join" if !args.is_empty() => Intent::Join(args.concat()),
+        "stop" => Intent::Stop,
+        "help" => Intent::Help,
+        "language" | "iaith" | "jezyk" => Intent::Language((!args.is_empty()).then(|| args.join(" "))),
+        "callback" => Intent::Callback,
+        _ => Intent::Text(original.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_ignore_case_accents_spacing_and_punctuation() {
+        let cases: &[(&str, Intent)] = &[
+            ("STOP", Intent::Stop),
+            ("  stop. ", Intent::Stop),
+            ("Stop all", Intent::Stop),
+            ("unsubscribe", Intent::Stop),
+            ("Quit!", Intent::Stop),
+            ("stopio", Intent::Stop),
+            ("Dad-danysgrifio", Intent::Stop),
+            ("koniec", Intent::Stop),
+            ("Rezygnuję", Intent::Stop),
+            ("start", Intent::Start),
+            ("Wznów", Intent::Start),
+            ("help", Intent::Help),
+            ("CYMORTH", Intent::Help),
+            ("pomoc", Intent::Help),
+            ("callback", Intent::Callback),
+            ("Call me back", Intent::Callback),
+            ("oddzwoń", Intent::Callback),
+            ("join abcd 2345", Intent::Join("ABCD2345".into())),
+            ("Dołącz XYZW2345", Intent::Join("XYZW2345".into())),
+            ("language", Intent::Language(None)),
+            ("iaith cymraeg", Intent::Language(Some("CYMRAEG".into()))),
+            ("Język polski", Intent::Language(Some("POLSKI".into()))),
+            ("/start", Intent::Start),
+            ("/start ABCD2345", Intent::Join("ABCD2345".into())),
+            ("/help@PeerlineBot", Intent::Help),
+            ("/stop", Intent::Stop),
+            ("/language", Intent::Language(None)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&parse(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn keywords_inside_sentences_are_just_text() {
+        for text in [
+            "please don't stop",
+            "cancel callback",
+            "I want to start again tomorrow",
+            "help me",
+            "join",
+        ] {
+            assert!(matches!(parse(text), Intent::Text(_)), "{text:?} -> {:?}", parse(text));
+        }
+        assert_eq!(parse("/unknowncommand"), Intent::Text("/unknowncommand".into()));
+        assert_eq!(parse(""), Intent::Text(String::new()));
+    }
+}

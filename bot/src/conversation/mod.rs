@@ -1,0 +1,337 @@
+//! The channel-agnostic conversation engine: one inbound message in, one SQLite transaction
+//! out (the inbox row, any state change, every reply). A message seen before (same provider
+//! key) is recognised inside that transaction and changes nothing.
+
+pub mod keywords;
+
+use std::sync::Arc;
+
+use peerline_core::{
+    Clock,
+    clock::to_millis,
+    domain::{ChannelKind, IdentityId, Language, PersonId, Role},
+    i18n::{Args, FluentValue, Localizer},
+    signal::OutboxSignal,
+    store::{AuditEntry, Identity, InboxInsert, NewOutbound, Person, Priority, RedeemOutcome, Store, StoreError, Tx},
+};
+
+use crate::inbound::{Inbound, InboundPayload};
+use keywords::Intent;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What became of an inbound message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    /// Stored and acted on; this many messages were queued.
+    Processed { queued: usize },
+    /// Seen before (provider redelivery): nothing done.
+    Duplicate,
+}
+
+/// Button data for the language picker.
+const LANGUAGE_BUTTON_PREFIX: &str = "lang:";
+
+/// Decides what to do with each inbound message.
+#[derive(Clone)]
+pub struct Engine {
+    store: Store,
+    i18n: Arc<Localizer>,
+    clock: Arc<dyn Clock>,
+    /// Woken whenever something is queued, so delivery does not wait for its next poll.
+    outbox_ready: OutboxSignal,
+    invite_ttl_days: u32,
+}
+
+/// The sender as far as the conversation knows them.
+struct Sender {
+    person: Person,
+    identity: Identity,
+}
+
+/// Replies gathered while handling one message, written before commit.
+struct Reply<'a> {
+    inbound: &'a Inbound,
+    identity: Option<IdentityId>,
+    person: Option<PersonId>,
+    language: Language,
+    queued: Vec<NewOutbound>,
+}
+
+impl Reply<'_> {
+    fn push(&mut self, body: String, buttons: Option<Vec<Vec<(String, String)>>>, ignore_opt_out: bool, kind: &str) {
+        self.queued.push(NewOutbound {
+            person_id: self.person,
+            identity_id: self.identity,
+            channel: self.inbound.channel,
+            address: self.inbound.address.clone(),
+            priority: Priority::Reply,
+            kind: kind.to_owned(),
+            body,
+            buttons,
+            ignore_opt_out,
+            not_before: to_millis(self.inbound.received_at),
+        });
+    }
+}
+
+impl Engine {
+    pub fn new(
+        store: Store,
+        i18n: Arc<Localizer>,
+        clock: Arc<dyn Clock>,
+        outbox_ready: OutboxSignal,
+        invite_ttl_hours: u32,
+    ) -> Self {
+        Self {
+            store,
+            i18n,
+            clock,
+            outbox_ready,
+            invite_ttl_days: invite_ttl_hours.div_ceil(24).max(1),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn i18n(&self) -> &Localizer {
+        &self.i18n
+    }
+
+    /// Store, deduplicate and act on one inbound message, in one transaction. When this
+    /// returns `Ok`, the message is durable and the provider may be acknowledged.
+    pub async fn handle(&self, inbound: &Inbound) -> Result<Handled, EngineError> {
+        let now = to_millis(self.clock.now());
+        let mut tx = self.store.begin().await?;
+        let (text, button) = match &inbound.payload {
+            InboundPayload::Text(t) => (Some(t.as_str()), None),
+            InboundPayload::Button(b) => (None, Some(b.as_str())),
+        };
+        let Some(inbox_id) = tx
+            .insert_inbox(InboxInsert {
+                channel: inbound.channel,
+                provider_key: &inbound.provider_key,
+                address: &inbound.address,
+                body: text,
+                button_data: button,
+                received_at: to_millis(inbound.received_at),
+            })
+            .await?
+        else {
+            metrics::counter!("peerline_inbound_duplicates_total", "channel" => inbound.channel.as_str()).increment(1);
+            return Ok(Handled::Duplicate);
+        };
+
+        let sender = match tx.identity_by_address(inbound.channel, &inbound.address).await? {
+            Some(identity) => {
+                let person = tx.person(identity.person_id).await?;
+                tx.clear_unreachable(identity.id).await?;
+                Some(Sender { person, identity })
+            }
+            None => None,
+        };
+        let mut reply = Reply {
+            inbound,
+            identity: sender.as_ref().map(|s| s.identity.id),
+            person: sender.as_ref().map(|s| s.person.id),
+            language: sender
+                .as_ref()
+                .map(|s| s.person.language)
+                .or(inbound.language_hint)
+                .unwrap_or_default(),
+            queued: Vec::new(),
+        };
+        let intent = match &inbound.payload {
+            InboundPayload::Text(t) => keywords::parse(t),
+            InboundPayload::Button(data) => match data.strip_prefix(LANGUAGE_BUTTON_PREFIX) {
+                Some(tag) => Intent::Language(Some(tag.to_owned())),
+                None => Intent::Text(String::new()),
+            },
+        };
+        match sender {
+            None => self.stranger(&mut tx, &mut reply, intent, now).await?,
+            Some(sender) => self.known(&mut tx, &mut reply, sender, intent, now).await?,
+        }
+
+        let queued = reply.queued.len();
+        for m in &reply.queued {
+            tx.enqueue(m, now).await?;
+        }
+        tx.mark_inbox_handled(inbox_id, reply.identity, reply.person, now)
+            .await?;
+        tx.commit().await?;
+        metrics::counter!("peerline_inbound_total", "channel" => inbound.channel.as_str()).increment(1);
+        if queued > 0 {
+            self.outbox_ready.notify();
+        }
+        Ok(Handled::Processed { queued })
+    }
+
+    fn text(&self, lang: Language, id: &str, args: &Args<'_>) -> String {
+        self.i18n.format(lang, id, args)
+    }
+
+    fn channel_arg(channel: ChannelKind) -> FluentValue<'static> {
+        FluentValue::from(channel.as_str())
+    }
+
+    /// Someone we do not know. They learn nothing about who is enrolled.
+    async fn stranger(&self, tx: &mut Tx, reply: &mut Reply<'_>, intent: Intent, now: i64) -> Result<(), EngineError> {
+        let channel = reply.inbound.channel;
+        let ch = Self::channel_arg(channel);
+        match intent {
+            Intent::Join(code) => match tx.redeem_invite(&code, channel, &reply.inbound.address, now).await? {
+                RedeemOutcome::Redeemed { person, identity } => {
+                    let service = tx.service(person.service_id).await?;
+                    reply.identity = Some(identity);
+                    reply.person = Some(person.id);
+                    // The person's recorded language wins over what their app reports.
+                    reply.language = person.language;
+                    let body = self.text(
+                        person.language,
+                        "enrol-welcome",
+                        &[
+                            ("name", person.display_name.as_str().into()),
+                            ("service", service.name.as_str().into()),
+                            ("role", person.role.as_str().into()),
+                        ],
+                    );
+                    reply.push(body, None, false, "enrol-welcome");
+                    tracing::info!(person = %person.id, service = %service.id, %channel, "person enrolled");
+                }
+                outcome => {
+                    let why = match outcome {
+                        RedeemOutcome::Unknown => "unknown",
+                        RedeemOutcome::Used => "used",
+                        RedeemOutcome::Expired => "expired",
+                        RedeemOutcome::AddressTaken => "address already enrolled",
+                        RedeemOutcome::Redeemed { .. } => "redeemed",
+                    };
+                    tracing::info!(%channel, why, "invite code refused");
+                    let body = self.text(
+                        reply.language,
+                        "enrol-invalid-code",
+                        &[("days", self.invite_ttl_days.into())],
+                    );
+                    reply.push(body, None, false, "enrol-invalid-code");
+                }
+            },
+            Intent::Stop => {
+                // Nothing to opt out of, but confirm as anyone would expect, and reveal nothing.
+                let body = self.text(reply.language, "stop-confirm", &[("channel", ch)]);
+                reply.push(body, None, true, "opt-out-confirmation");
+            }
+            _ => {
+                let body = self.text(reply.language, "welcome-unknown", &[("channel", ch)]);
+                reply.push(body, None, false, "welcome-unknown");
+            }
+        }
+        Ok(())
+    }
+
+    async fn known(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: Sender,
+        intent: Intent,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let Sender { person, identity } = sender;
+        let channel = reply.inbound.channel;
+        let lang = person.language;
+        let ch = || Self::channel_arg(channel);
+        let opted_out = identity.opted_out_at.is_some();
+        let audit = |action: &'static str, detail: Option<String>| AuditEntry {
+            at: now,
+            service_id: Some(person.service_id),
+            actor_person_id: Some(person.id),
+            actor_label: channel.as_str(),
+            action,
+            subject_person_id: Some(person.id),
+            detail,
+        };
+
+        match intent {
+            Intent::Stop => {
+                if !opted_out {
+                    tx.set_opted_out(identity.id, true, now).await?;
+                    tx.audit(audit("identity.opt-out", None)).await?;
+                    let body = self.text(lang, "stop-confirm", &[("channel", ch())]);
+                    reply.push(body, None, true, "opt-out-confirmation");
+                }
+                // Already opted out: the confirmation was sent once; say nothing more.
+            }
+            Intent::Start | Intent::Join(_) if opted_out => {
+                tx.set_opted_out(identity.id, false, now).await?;
+                tx.audit(audit("identity.opt-in", None)).await?;
+                let body = self.text(lang, "resume-confirm", &[("channel", ch())]);
+                reply.push(body, None, false, "opt-in-confirmation");
+            }
+            // Opted out: no replies to anything else (risk replies are the one exception, and
+            // come from the safeguarding module).
+            _ if opted_out => {}
+            Intent::Start | Intent::Join(_) => {
+                let body = self.text(lang, "enrol-already", &[("channel", ch())]);
+                reply.push(body, None, false, "reply");
+            }
+            Intent::Help => {
+                let id = match person.role {
+                    Role::Coordinator | Role::Deputy => "help-coordinator",
+                    Role::Mentor => "help-mentor",
+                    Role::Mentee => "help-mentee",
+                };
+                let body = self.text(lang, id, &[("channel", ch())]);
+                reply.push(body, None, false, "help");
+            }
+            Intent::Language(None) => {
+                let body = self.text(lang, "language-choose", &[("channel", ch())]);
+                let buttons = (channel == ChannelKind::Telegram).then(|| {
+                    vec![
+                        Language::ALL
+                            .iter()
+                            .map(|l| {
+                                (
+                                    self.text(*l, &format!("language-name-{}", l.tag()), &[]),
+                                    format!("{LANGUAGE_BUTTON_PREFIX}{}", l.tag()),
+                                )
+                            })
+                            .collect(),
+                    ]
+                });
+                reply.push(body, buttons, false, "language-choose");
+            }
+            Intent::Language(Some(choice)) => match Language::negotiate(&choice) {
+                Some(new) => {
+                    tx.set_language(person.id, new).await?;
+                    tx.audit(audit("person.language", Some(new.tag().to_owned()))).await?;
+                    reply.language = new;
+                    let body = self.text(new, "language-changed", &[]);
+                    reply.push(body, None, false, "language-changed");
+                }
+                None => {
+                    let body = self.text(lang, "language-unknown", &[]);
+                    reply.push(body, None, false, "reply");
+                }
+            },
+            Intent::Callback => {
+                // Recorded for the coordinator; matching to mentors comes with the callback flow.
+                tx.audit(audit("callback.request", None)).await?;
+                let service = tx.service(person.service_id).await?;
+                let body = self.text(lang, "callback-recorded", &[("service", service.name.as_str().into())]);
+                reply.push(body, None, false, "callback-ack");
+            }
+            Intent::Text(_) => {
+                let body = self.text(lang, "unknown-text", &[("channel", ch())]);
+                reply.push(body, None, false, "reply");
+            }
+        }
+        Ok(())
+    }
+}

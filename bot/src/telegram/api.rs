@@ -1,0 +1,245 @@
+//! The Bot API calls Peerline makes, over reqwest, with Telegram's error codes kept intact.
+
+use std::time::Duration;
+
+use peerline_core::config::Secret;
+use serde::{Deserialize, de::DeserializeOwned};
+use serde_json::{Value, json};
+use teloxide::types::Update;
+
+use crate::channel::SendError;
+
+/// A Bot API failure, as Telegram reported it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("Bot API {method} failed with {code}: {description}")]
+    Api {
+        method: &'static str,
+        code: i64,
+        description: String,
+        retry_after: Option<u64>,
+    },
+    /// Connection refused, timeout, unreadable answer. Never contains the URL (it holds the token).
+    #[error("Bot API {method} unreachable: {detail}")]
+    Network { method: &'static str, detail: String },
+}
+
+impl ApiError {
+    /// What the delivery worker should do about this error.
+    pub fn classify(&self) -> SendError {
+        match self {
+            ApiError::Network { detail, .. } => SendError::Transient(detail.clone()),
+            ApiError::Api {
+                code: 429,
+                retry_after,
+                description,
+                ..
+            } => {
+                let _ = description;
+                SendError::Throttled {
+                    retry_after: Duration::from_secs(retry_after.unwrap_or(5)),
+                }
+            }
+            ApiError::Api {
+                code: 403, description, ..
+            } => SendError::Unreachable(description.clone()),
+            ApiError::Api {
+                code: 400, description, ..
+            } => {
+                let d = description.to_ascii_lowercase();
+                if d.contains("chat not found")
+                    || d.contains("user not found")
+                    || d.contains("peer_id_invalid")
+                    || d.contains("user is deactivated")
+                {
+                    SendError::Unreachable(description.clone())
+                } else {
+                    SendError::Rejected(description.clone())
+                }
+            }
+            // 401/404 (bad token) and 5xx: nothing the message can fix; retry with back-off
+            // while an operator fixes the token or Telegram recovers.
+            ApiError::Api { code, description, .. } => SendError::Transient(format!("{code}: {description}")),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    ok: bool,
+    #[serde(default)]
+    result: Option<Value>,
+    #[serde(default)]
+    error_code: Option<i64>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    parameters: Option<Parameters>,
+}
+
+#[derive(Deserialize)]
+struct Parameters {
+    #[serde(default)]
+    retry_after: Option<u64>,
+}
+
+/// Who the bot is (`getMe`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct BotIdentity {
+    pub id: i64,
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
+/// A Bot API client. Cheap to clone.
+#[derive(Clone)]
+pub struct BotApi {
+    http: reqwest::Client,
+    /// `{api_url}/bot{token}`: a secret; never logged.
+    base: String,
+}
+
+impl std::fmt::Debug for BotApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BotApi { .. }")
+    }
+}
+
+impl BotApi {
+    /// `request_timeout` must exceed the long-poll timeout.
+    pub fn new(api_url: &str, token: &Secret, request_timeout: Duration) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .timeout(request_timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| ApiError::Network {
+                method: "client",
+                detail: e.without_url().to_string(),
+            })?;
+        Ok(Self {
+            http,
+            base: format!("{}/bot{}", api_url.trim_end_matches('/'), token.expose()),
+        })
+    }
+
+    async fn call<T: DeserializeOwned>(&self, method: &'static str, params: Value) -> Result<T, ApiError> {
+        let net = |e: reqwest::Error| ApiError::Network {
+            method,
+            detail: e.without_url().to_string(),
+        };
+        let response = self
+            .http
+            .post(format!("{}/{method}", self.base))
+            .json(&params)
+            .send()
+            .await
+            .map_err(net)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(net)?;
+        let envelope: Envelope = serde_json::from_slice(&bytes).map_err(|_| ApiError::Api {
+            method,
+            code: i64::from(status.as_u16()),
+            description: format!("unreadable answer (HTTP {status})"),
+            retry_after: None,
+        })?;
+        if !envelope.ok {
+            return Err(ApiError::Api {
+                method,
+                code: envelope.error_code.unwrap_or_else(|| i64::from(status.as_u16())),
+                description: envelope.description.unwrap_or_default(),
+                retry_after: envelope.parameters.and_then(|p| p.retry_after),
+            });
+        }
+        serde_json::from_value(envelope.result.unwrap_or(Value::Null)).map_err(|e| ApiError::Network {
+            method,
+            detail: format!("unexpected result shape: {e}"),
+        })
+    }
+
+    pub async fn get_me(&self) -> Result<BotIdentity, ApiError> {
+        self.call("getMe", json!({})).await
+    }
+
+    /// Long-poll for updates after `offset`. Updates that teloxide cannot type are returned
+    /// raw so the caller can still advance past them.
+    pub async fn get_updates(&self, offset: i64, timeout_secs: u32) -> Result<Vec<RawUpdate>, ApiError> {
+        let raw: Vec<Value> = self
+            .call(
+                "getUpdates",
+                json!({ "offset": offset, "timeout": timeout_secs, "allowed_updates": ["message", "callback_query"] }),
+            )
+            .await?;
+        Ok(raw.into_iter().map(RawUpdate::from_value).collect())
+    }
+
+    /// Send a text, optionally with an inline keyboard of (label, callback data) rows.
+    /// Returns Telegram's message id.
+    pub async fn send_message(
+        &self,
+        chat_id: i64,
+        text: &str,
+        buttons: Option<&[Vec<(String, String)>]>,
+    ) -> Result<i64, ApiError> {
+        let mut params = json!({ "chat_id": chat_id, "text": text, "link_preview_options": { "is_disabled": true } });
+        if let Some(rows) = buttons {
+            let keyboard: Vec<Vec<Value>> = rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|(label, data)| json!({ "text": label, "callback_data": data }))
+                        .collect()
+                })
+                .collect();
+            params["reply_markup"] = json!({ "inline_keyboard": keyboard });
+        }
+        #[derive(Deserialize)]
+        struct Sent {
+            message_id: i64,
+        }
+        let sent: Sent = self.call("sendMessage", params).await?;
+        Ok(sent.message_id)
+    }
+
+    /// Stop the spinner on a pressed button.
+    pub async fn answer_callback_query(&self, id: &str) -> Result<bool, ApiError> {
+        self.call("answerCallbackQuery", json!({ "callback_query_id": id }))
+            .await
+    }
+
+    /// Remove the keyboard from a message once its buttons have been used.
+    pub async fn remove_keyboard(&self, chat_id: i64, message_id: i64) -> Result<Value, ApiError> {
+        self.call(
+            "editMessageReplyMarkup",
+            json!({ "chat_id": chat_id, "message_id": message_id }),
+        )
+        .await
+    }
+
+    pub async fn set_webhook(&self, url: &str, secret_token: &Secret) -> Result<bool, ApiError> {
+        self.call(
+            "setWebhook",
+            json!({ "url": url, "secret_token": secret_token.expose(), "allowed_updates": ["message", "callback_query"] }),
+        )
+        .await
+    }
+
+    pub async fn delete_webhook(&self) -> Result<bool, ApiError> {
+        self.call("deleteWebhook", json!({ "drop_pending_updates": false }))
+            .await
+    }
+}
+
+/// An update as received: its id always, its typed form when teloxide understands it.
+#[derive(Debug, Clone)]
+pub struct RawUpdate {
+    pub update_id: i64,
+    pub typed: Option<Update>,
+}
+
+impl RawUpdate {
+    pub fn from_value(v: Value) -> Self {
+        let update_id = v.get("update_id").and_then(Value::as_i64).unwrap_or(-1);
+        let typed = serde_json::from_value::<Update>(v).ok();
+        Self { update_id, typed }
+    }
+}

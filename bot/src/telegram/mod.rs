@@ -1,0 +1,50 @@
+//! Telegram: a small Bot API client, update intake (long polling or webhook) and the sending
+//! side of the channel.
+//!
+//! Why not teloxide's `Bot` and dispatcher: its webhook answers 200 before the handler runs,
+//! its polling offset lives only in memory, and its errors drop Telegram's `error_code`, which
+//! the delivery worker needs to tell a 5xx (retry) from a 403 (stop). We keep teloxide's
+//! well-maintained Bot API *types* for parsing updates and hand-write the few HTTP calls.
+
+mod api;
+mod intake;
+
+pub use api::{ApiError, BotApi, BotIdentity, RawUpdate};
+pub use intake::{IntakeSlot, TelegramIntake, update_to_inbound, webhook_router};
+
+use async_trait::async_trait;
+use peerline_core::{domain::ChannelKind, store::ClaimedMessage};
+
+use crate::channel::{Channel, SendError, SendReceipt};
+
+/// The sending side of Telegram.
+pub struct TelegramChannel {
+    api: BotApi,
+}
+
+impl TelegramChannel {
+    pub fn new(api: BotApi) -> Self {
+        Self { api }
+    }
+}
+
+#[async_trait]
+impl Channel for TelegramChannel {
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::Telegram
+    }
+
+    async fn send(&self, msg: &ClaimedMessage) -> Result<SendReceipt, SendError> {
+        let chat_id: i64 = msg
+            .address
+            .parse()
+            .map_err(|_| SendError::Rejected("telegram address is not a chat id".into()))?;
+        match self.api.send_message(chat_id, &msg.body, msg.buttons.as_deref()).await {
+            Ok(message_id) => Ok(SendReceipt {
+                provider_id: Some(message_id.to_string()),
+                segments: None,
+            }),
+            Err(e) => Err(e.classify()),
+        }
+    }
+}

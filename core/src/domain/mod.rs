@@ -1,0 +1,12 @@
+//! Domain newtypes. Each parses at the edge (CLI, CSV, webhook) into a value that cannot be
+//! invalid afterwards: "parse, don't validate".
+
+mod ids;
+mod language;
+mod phone;
+mod role;
+
+pub use ids::{IdentityId, InviteId, OutboxId, PersonId, ServiceId};
+pub use language::{Language, LanguageError};
+pub use phone::{PhoneError, PhoneNumber};
+pub use role::{ChannelKind, Role, RoleError};

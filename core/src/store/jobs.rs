@@ -1,0 +1,66 @@
+//! Scheduler bookkeeping: each (job, occurrence) is claimed exactly once, inside the transaction
+//! that enqueues the occurrence's messages, so a crash either loses both or keeps both.
+
+use super::{Result, Store, Tx};
+use crate::domain::ServiceId;
+
+/// Was this occurrence ours to run?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobClaim {
+    /// First claim: run it and commit.
+    Claimed,
+    /// Already run (or skipped) before: do nothing.
+    AlreadyRun,
+}
+
+impl Tx {
+    /// Claim `job` at `occurrence` (the scheduled instant, Unix ms). `outcome` is `ran` or
+    /// `skipped`.
+    pub async fn claim_occurrence(
+        &mut self,
+        job: &str,
+        occurrence: i64,
+        service: Option<ServiceId>,
+        now: i64,
+        outcome: &str,
+    ) -> Result<JobClaim> {
+        let inserted = sqlx::query(
+            "INSERT INTO job_runs (job, occurrence, service_id, claimed_at, outcome) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT(job, occurrence) DO NOTHING",
+        )
+        .bind(job)
+        .bind(occurrence)
+        .bind(service.map(|s| s.0))
+        .bind(now)
+        .bind(outcome)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        Ok(if inserted == 1 {
+            JobClaim::Claimed
+        } else {
+            JobClaim::AlreadyRun
+        })
+    }
+
+    /// Record how many messages an occurrence enqueued.
+    pub async fn set_job_messages(&mut self, job: &str, occurrence: i64, messages: i64) -> Result<()> {
+        sqlx::query("UPDATE job_runs SET messages = ? WHERE job = ? AND occurrence = ?")
+            .bind(messages)
+            .bind(job)
+            .bind(occurrence)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The latest occurrence of `job` that was claimed, if any.
+    pub async fn last_occurrence(&self, job: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT MAX(occurrence) FROM job_runs WHERE job = ?")
+            .bind(job)
+            .fetch_one(&self.read)
+            .await?)
+    }
+}

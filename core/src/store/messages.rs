@@ -1,0 +1,532 @@
+//! Inbox (deduplicated intake) and outbox (durable, prioritised delivery queue).
+//!
+//! SQLite has no `SKIP LOCKED`, so a worker claims due rows with one atomic
+//! `UPDATE … RETURNING` that sets a lease; a worker that dies mid-send leaves a lease that
+//! expires, and the row is claimed again.
+
+use super::{Result, Store, StoreError, Tx, corrupt};
+use crate::domain::{ChannelKind, IdentityId, OutboxId, PersonId};
+
+/// A Telegram inline keyboard: rows of (label, callback data) buttons.
+pub type Keyboard = Vec<Vec<(String, String)>>;
+
+/// Delivery order: lower goes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Safeguarding = 0,
+    Callback = 1,
+    Reply = 2,
+    Reminder = 3,
+    Checkin = 4,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [
+        Priority::Safeguarding,
+        Priority::Callback,
+        Priority::Reply,
+        Priority::Reminder,
+        Priority::Checkin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Safeguarding => "safeguarding",
+            Priority::Callback => "callback",
+            Priority::Reply => "reply",
+            Priority::Reminder => "reminder",
+            Priority::Checkin => "checkin",
+        }
+    }
+
+    fn from_i64(n: i64) -> Result<Self> {
+        Priority::ALL
+            .get(usize::try_from(n).unwrap_or(usize::MAX))
+            .copied()
+            .ok_or_else(|| corrupt(format!("priority {n}")))
+    }
+}
+
+/// Where an outbound message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    /// The provider refused it for good (blocked bot, invalid number, undelivered).
+    Failed,
+    /// Retries exhausted.
+    Dead,
+    /// Not sent on purpose (the person opted out).
+    Skipped,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Sending => "sending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Dead => "dead",
+            DeliveryStatus::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "queued" => DeliveryStatus::Queued,
+            "sending" => DeliveryStatus::Sending,
+            "sent" => DeliveryStatus::Sent,
+            "delivered" => DeliveryStatus::Delivered,
+            "failed" => DeliveryStatus::Failed,
+            "dead" => DeliveryStatus::Dead,
+            "skipped" => DeliveryStatus::Skipped,
+            other => return Err(corrupt(format!("delivery status {other:?}"))),
+        })
+    }
+}
+
+/// An inbound message to record.
+#[derive(Debug, Clone)]
+pub struct InboxInsert<'a> {
+    pub channel: ChannelKind,
+    /// Provider-unique key (`tg:<bot>:<update_id>`, `twilio:<sid>`, `kannel:<id>`).
+    pub provider_key: &'a str,
+    pub address: &'a str,
+    pub body: Option<&'a str>,
+    pub button_data: Option<&'a str>,
+    pub received_at: i64,
+}
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct NewOutbound {
+    pub person_id: Option<PersonId>,
+    pub identity_id: Option<IdentityId>,
+    pub channel: ChannelKind,
+    pub address: String,
+    pub priority: Priority,
+    /// What the message is for (`reply`, `opt-out-confirmation`, `reminder`…), for metrics.
+    pub kind: String,
+    pub body: String,
+    /// Telegram inline keyboard: rows of (label, callback data).
+    pub buttons: Option<Keyboard>,
+    pub ignore_opt_out: bool,
+    pub not_before: i64,
+}
+
+/// A message claimed for sending.
+#[derive(Debug, Clone)]
+pub struct ClaimedMessage {
+    pub id: OutboxId,
+    pub person_id: Option<PersonId>,
+    pub identity_id: Option<IdentityId>,
+    pub channel: ChannelKind,
+    pub address: String,
+    pub priority: Priority,
+    pub kind: String,
+    pub body: String,
+    pub buttons: Option<Keyboard>,
+    /// Attempts including this one.
+    pub attempts: u32,
+    pub created_at: i64,
+}
+
+/// A row as stored, for tests, the CLI and exports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutboxRow {
+    pub id: OutboxId,
+    pub person_id: Option<PersonId>,
+    pub channel: ChannelKind,
+    #[serde(skip_serializing)]
+    pub address: String,
+    pub priority: Priority,
+    pub kind: String,
+    pub body: String,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub not_before: i64,
+    pub last_error: Option<String>,
+    pub provider_id: Option<String>,
+    pub segments: Option<u32>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawOutbox {
+    id: i64,
+    person_id: Option<i64>,
+    identity_id: Option<i64>,
+    channel: String,
+    address: String,
+    priority: i64,
+    kind: String,
+    body: String,
+    buttons: Option<String>,
+    status: String,
+    attempts: i64,
+    not_before: i64,
+    last_error: Option<String>,
+    provider_id: Option<String>,
+    segments: Option<i64>,
+    created_at: i64,
+    sent_at: Option<i64>,
+}
+
+const OUTBOX_COLUMNS: &str = "id, person_id, identity_id, channel, address, priority, kind, body, buttons, status, \
+     attempts, not_before, last_error, provider_id, segments, created_at, sent_at";
+
+fn channel_of(s: &str) -> Result<ChannelKind> {
+    ChannelKind::parse(s).ok_or_else(|| corrupt(format!("channel {s:?}")))
+}
+
+fn buttons_of(s: Option<String>) -> Result<Option<Keyboard>> {
+    s.map(|j| serde_json::from_str(&j).map_err(|e| corrupt(format!("buttons: {e}"))))
+        .transpose()
+}
+
+impl TryFrom<RawOutbox> for OutboxRow {
+    type Error = StoreError;
+    fn try_from(r: RawOutbox) -> Result<Self> {
+        Ok(OutboxRow {
+            id: OutboxId(r.id),
+            person_id: r.person_id.map(PersonId),
+            channel: channel_of(&r.channel)?,
+            address: r.address,
+            priority: Priority::from_i64(r.priority)?,
+            kind: r.kind,
+            body: r.body,
+            status: DeliveryStatus::parse(&r.status)?,
+            attempts: u32::try_from(r.attempts).unwrap_or(0),
+            not_before: r.not_before,
+            last_error: r.last_error,
+            provider_id: r.provider_id,
+            segments: r.segments.and_then(|s| u32::try_from(s).ok()),
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+        })
+    }
+}
+
+impl TryFrom<RawOutbox> for ClaimedMessage {
+    type Error = StoreError;
+    fn try_from(r: RawOutbox) -> Result<Self> {
+        Ok(ClaimedMessage {
+            id: OutboxId(r.id),
+            person_id: r.person_id.map(PersonId),
+            identity_id: r.identity_id.map(IdentityId),
+            channel: channel_of(&r.channel)?,
+            address: r.address,
+            priority: Priority::from_i64(r.priority)?,
+            kind: r.kind,
+            body: r.body,
+            buttons: buttons_of(r.buttons)?,
+            attempts: u32::try_from(r.attempts).unwrap_or(0),
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// What a final refusal means for the identity the message went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityEffect {
+    None,
+    /// The address can never be reached (blocked bot, invalid number).
+    Unreachable(IdentityId),
+    /// The provider says the person unsubscribed there.
+    OptedOut(IdentityId),
+}
+
+/// Queue depth and oldest age for one priority.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueStat {
+    pub priority: Priority,
+    pub queued: i64,
+    pub oldest_created_at: Option<i64>,
+}
+
+impl Tx {
+    /// Record an inbound message. `None` when the provider key was seen before: the message
+    /// has already been handled (or is being handled) and must not be handled again.
+    pub async fn insert_inbox(&mut self, m: InboxInsert<'_>) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO inbox (channel, provider_key, address, body, button_data, received_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(provider_key) DO NOTHING RETURNING id",
+        )
+        .bind(m.channel.as_str())
+        .bind(m.provider_key)
+        .bind(m.address)
+        .bind(m.body)
+        .bind(m.button_data)
+        .bind(m.received_at)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// Link an inbox row to the sender once known, and mark it handled.
+    pub async fn mark_inbox_handled(
+        &mut self,
+        inbox_id: i64,
+        identity: Option<IdentityId>,
+        person: Option<PersonId>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query("UPDATE inbox SET identity_id = ?, person_id = ?, handled_at = ? WHERE id = ?")
+            .bind(identity.map(|i| i.0))
+            .bind(person.map(|p| p.0))
+            .bind(now)
+            .bind(inbox_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn enqueue(&mut self, m: &NewOutbound, now: i64) -> Result<OutboxId> {
+        let buttons = m
+            .buttons
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| corrupt(format!("buttons: {e}")))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (person_id, identity_id, channel, address, priority, kind, body, buttons, ignore_opt_out, not_before, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(m.person_id.map(|p| p.0))
+        .bind(m.identity_id.map(|i| i.0))
+        .bind(m.channel.as_str())
+        .bind(&m.address)
+        .bind(m.priority as i64)
+        .bind(&m.kind)
+        .bind(&m.body)
+        .bind(buttons)
+        .bind(m.ignore_opt_out)
+        .bind(m.not_before)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        metrics::counter!("peerline_outbox_queued_total", "channel" => m.channel.as_str(), "priority" => m.priority.as_str()).increment(1);
+        Ok(OutboxId(id))
+    }
+}
+
+impl Store {
+    /// Claim up to `limit` due messages for `channel`, leasing them until `lease_until`.
+    /// Messages to opted-out identities (other than safeguarding and the opt-out confirmation)
+    /// are marked `skipped` instead, and messages to unreachable identities `failed`.
+    /// Returned in delivery order: priority, then due time, then age.
+    pub async fn claim_due(
+        &self,
+        channel: ChannelKind,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> Result<Vec<ClaimedMessage>> {
+        let mut tx = self.begin().await?;
+        let skipped = sqlx::query(
+            "UPDATE outbox SET status = 'skipped', last_error = 'recipient opted out', lease_until = NULL
+             WHERE channel = ?1 AND status = 'queued' AND not_before <= ?2 AND priority > 0 AND ignore_opt_out = 0
+               AND identity_id IN (SELECT id FROM identities WHERE opted_out_at IS NOT NULL)",
+        )
+        .bind(channel.as_str())
+        .bind(now)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if skipped > 0 {
+            metrics::counter!("peerline_outbox_skipped_total", "channel" => channel.as_str()).increment(skipped);
+        }
+        // One message per recipient at a time: the oldest most urgent one, and none while an
+        // earlier one to the same address is still being sent. That keeps a conversation in
+        // order and lets per-recipient rate limits work without holding other chats back.
+        let rows: Vec<RawOutbox> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox SET status = 'sending', lease_until = ?3, attempts = attempts + 1
+             WHERE id IN (
+                SELECT id FROM (
+                    SELECT o.id, o.priority, o.not_before,
+                           ROW_NUMBER() OVER (PARTITION BY o.address ORDER BY o.priority, o.not_before, o.id) AS rn
+                    FROM outbox o
+                    WHERE o.channel = ?1 AND o.not_before <= ?2
+                      AND (o.status = 'queued' OR (o.status = 'sending' AND o.lease_until <= ?2))
+                      AND NOT EXISTS (
+                          SELECT 1 FROM outbox s
+                          WHERE s.address = o.address AND s.channel = ?1 AND s.status = 'sending' AND s.lease_until > ?2)
+                ) WHERE rn = 1
+                ORDER BY priority, not_before, id LIMIT ?4)
+             RETURNING {OUTBOX_COLUMNS}"
+        )))
+        .bind(channel.as_str())
+        .bind(now)
+        .bind(lease_until)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await?;
+        tx.commit().await?;
+        let mut claimed = rows
+            .into_iter()
+            .map(ClaimedMessage::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        claimed.sort_by_key(|m| (m.priority, m.id));
+        Ok(claimed)
+    }
+
+    /// The provider accepted the message.
+    pub async fn mark_sent(
+        &self,
+        id: OutboxId,
+        provider_id: Option<&str>,
+        segments: Option<u32>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', provider_id = ?, segments = COALESCE(?, segments), sent_at = ?, lease_until = NULL, last_error = NULL
+             WHERE id = ? AND status = 'sending'",
+        )
+        .bind(provider_id)
+        .bind(segments.map(i64::from))
+        .bind(now)
+        .bind(id.0)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// A transient failure: try again at `retry_at`.
+    pub async fn mark_retry(&self, id: OutboxId, retry_at: i64, error: &str) -> Result<()> {
+        sqlx::query("UPDATE outbox SET status = 'queued', not_before = ?, last_error = ?, lease_until = NULL WHERE id = ? AND status = 'sending'")
+            .bind(retry_at)
+            .bind(error)
+            .bind(id.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Put a message back without counting the attempt (e.g. rate limited before sending).
+    pub async fn release(&self, id: OutboxId, retry_at: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'queued', not_before = ?, attempts = MAX(attempts - 1, 0), lease_until = NULL WHERE id = ? AND status = 'sending'",
+        )
+        .bind(retry_at)
+        .bind(id.0)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Give up on a message: `failed` for a permanent refusal, `dead` for exhausted retries,
+    /// with what the refusal means for the recipient's identity.
+    pub async fn mark_final(
+        &self,
+        id: OutboxId,
+        status: DeliveryStatus,
+        error: &str,
+        effect: IdentityEffect,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE outbox SET status = ?, last_error = ?, lease_until = NULL WHERE id = ?")
+            .bind(status.as_str())
+            .bind(error)
+            .bind(id.0)
+            .execute(tx.conn())
+            .await?;
+        match effect {
+            IdentityEffect::None => {}
+            IdentityEffect::Unreachable(identity) => tx.mark_unreachable(identity, error, now).await?,
+            IdentityEffect::OptedOut(identity) => tx.set_opted_out(identity, true, now).await?,
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A delivery receipt arrived for the message the provider knows as `provider_id`.
+    /// Returns whether a message matched.
+    pub async fn record_receipt(
+        &self,
+        outbox_id: Option<OutboxId>,
+        provider_id: Option<&str>,
+        status: DeliveryStatus,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let delivered_at = (status == DeliveryStatus::Delivered).then_some(now);
+        // Receipts can arrive out of order: never move a delivered message backwards.
+        let n = sqlx::query(
+            "UPDATE outbox SET status = ?1, delivered_at = COALESCE(?2, delivered_at), last_error = COALESCE(?3, last_error)
+             WHERE ((?4 IS NOT NULL AND id = ?4) OR (?4 IS NULL AND provider_id = ?5))
+               AND status IN ('sending', 'sent', 'delivered', 'failed') AND status != 'delivered'",
+        )
+        .bind(status.as_str())
+        .bind(delivered_at)
+        .bind(error)
+        .bind(outbox_id.map(|i| i.0))
+        .bind(provider_id)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// Queue depth per priority, for metrics.
+    pub async fn queue_stats(&self) -> Result<Vec<QueueStat>> {
+        let rows: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT priority, COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('queued', 'sending') GROUP BY priority",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter()
+            .map(|(p, queued, oldest)| {
+                Ok(QueueStat {
+                    priority: Priority::from_i64(p)?,
+                    queued,
+                    oldest_created_at: oldest,
+                })
+            })
+            .collect()
+    }
+
+    /// Outbox rows, oldest first (tests, CLI, exports).
+    pub async fn outbox_rows(&self, person: Option<PersonId>) -> Result<Vec<OutboxRow>> {
+        let rows: Vec<RawOutbox> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE (?1 IS NULL OR person_id = ?1) ORDER BY id"
+        )))
+        .bind(person.map(|p| p.0))
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter().map(OutboxRow::try_from).collect()
+    }
+
+    pub async fn outbox_row(&self, id: OutboxId) -> Result<OutboxRow> {
+        let row: Option<RawOutbox> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.read)
+        .await?;
+        row.ok_or_else(|| StoreError::NotFound(format!("no outbox message {id}")))?
+            .try_into()
+    }
+
+    /// Number of inbox rows (tests and crash checks).
+    pub async fn inbox_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM inbox")
+            .fetch_one(&self.read)
+            .await?)
+    }
+}
+
+impl Store {
+    /// Persist a small piece of process state.
+    pub async fn kv_set(&self, key: &str, value: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.kv_set(key, value).await?;
+        tx.commit().await
+    }
+}

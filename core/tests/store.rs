@@ -1,0 +1,443 @@
+//! The store as the rest of Peerline uses it: a real SQLite file in a temporary directory.
+
+use peerline_core::{
+    domain::{ChannelKind, Language, PersonId, PhoneNumber, Role, ServiceId},
+    store::{
+        DeliveryStatus, ImportRow, InboxInsert, JobClaim, NewOutbound, NewPerson, PersonStatus, Priority,
+        RedeemOutcome, Store, StoreError,
+    },
+};
+
+const HOUR: i64 = 3_600_000;
+const T0: i64 = 1_790_000_000_000;
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let store = Store::open(&url).await.expect("open store");
+    (dir, store)
+}
+
+fn mentor(service: ServiceId, name: &str) -> NewPerson {
+    NewPerson {
+        service_id: service,
+        role: Role::Mentor,
+        display_name: name.into(),
+        language: Language::EnGb,
+        status: PersonStatus::Invited,
+        placement_start: None,
+        telegram_username: None,
+    }
+}
+
+#[tokio::test]
+async fn migrations_create_the_file_and_are_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url).await.unwrap();
+    assert!(path.exists());
+    store.ping().await.unwrap();
+    store.close().await;
+    // Opening again applies nothing new and keeps data.
+    let again = Store::open(&url).await.unwrap();
+    again
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    assert_eq!(again.services().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn service_names_are_unique_ignoring_case() {
+    let (_d, store) = store().await;
+    store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let err = store
+        .add_service("camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(store.service_by_name("CAMDEN").await.unwrap().name, "Camden");
+    assert!(matches!(
+        store.service_by_name("Hackney").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn inbox_deduplicates_on_the_provider_key() {
+    let (_d, store) = store().await;
+    let msg = |key: &'static str| InboxInsert {
+        channel: ChannelKind::Sms,
+        provider_key: key,
+        address: "+447700900123",
+        body: Some("hello"),
+        button_data: None,
+        received_at: T0,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.insert_inbox(msg("twilio:SM1")).await.unwrap().is_some());
+    assert!(tx.insert_inbox(msg("twilio:SM1")).await.unwrap().is_none());
+    assert!(tx.insert_inbox(msg("twilio:SM2")).await.unwrap().is_some());
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.insert_inbox(msg("twilio:SM1")).await.unwrap().is_none());
+    tx.commit().await.unwrap();
+    assert_eq!(store.inbox_count().await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn an_invite_works_once_and_only_before_it_expires() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let invite = store.create_invite(mentor(svc.id, "Sam"), 72 * HOUR, T0).await.unwrap();
+    assert_eq!(invite.expires_at, T0 + 72 * HOUR);
+    assert_eq!(
+        store.person(invite.person_id).await.unwrap().status,
+        PersonStatus::Invited
+    );
+
+    // Typed in lower case with a space: still the same code.
+    let typed = format!("{} {}", &invite.code[..4].to_lowercase(), &invite.code[4..]);
+    let mut tx = store.begin().await.unwrap();
+    let outcome = tx
+        .redeem_invite(&typed, ChannelKind::Telegram, "1001", T0 + HOUR)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let RedeemOutcome::Redeemed { person, .. } = outcome else {
+        panic!("expected redeemed, got {outcome:?}")
+    };
+    assert_eq!(person.display_name, "Sam");
+    assert_eq!(person.status, PersonStatus::Active);
+    assert_eq!(store.identities_of(person.id).await.unwrap()[0].address, "1001");
+
+    let mut tx = store.begin().await.unwrap();
+    let again = tx
+        .redeem_invite(&invite.code, ChannelKind::Telegram, "2002", T0 + HOUR)
+        .await
+        .unwrap();
+    assert!(matches!(again, RedeemOutcome::Used), "{again:?}");
+    assert!(matches!(
+        tx.redeem_invite("ZZZZ9999", ChannelKind::Telegram, "2002", T0)
+            .await
+            .unwrap(),
+        RedeemOutcome::Unknown
+    ));
+    drop(tx);
+
+    let late = store
+        .create_invite(mentor(svc.id, "Alex"), 72 * HOUR, T0)
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let expired = tx
+        .redeem_invite(&late.code, ChannelKind::Telegram, "2002", T0 + 72 * HOUR)
+        .await
+        .unwrap();
+    assert!(matches!(expired, RedeemOutcome::Expired), "{expired:?}");
+}
+
+#[tokio::test]
+async fn an_address_already_enrolled_cannot_take_a_second_code() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let a = store.create_invite(mentor(svc.id, "Sam"), HOUR, T0).await.unwrap();
+    let b = store.create_invite(mentor(svc.id, "Alex"), HOUR, T0).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.redeem_invite(&a.code, ChannelKind::Sms, "+447700900123", T0)
+            .await
+            .unwrap(),
+        RedeemOutcome::Redeemed { .. }
+    ));
+    assert!(matches!(
+        tx.redeem_invite(&b.code, ChannelKind::Sms, "+447700900123", T0)
+            .await
+            .unwrap(),
+        RedeemOutcome::AddressTaken
+    ));
+    tx.commit().await.unwrap();
+    // Alex's code is still usable from Alex's own phone.
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.redeem_invite(&b.code, ChannelKind::Sms, "+447700900456", T0)
+            .await
+            .unwrap(),
+        RedeemOutcome::Redeemed { .. }
+    ));
+}
+
+#[tokio::test]
+async fn import_is_all_or_nothing() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let row = |line, name: &str, phone: &str| ImportRow {
+        line,
+        person: mentor(svc.id, name),
+        phone: Some(PhoneNumber::parse(phone).unwrap()),
+    };
+    store.import_people(&[row(2, "Sam", "07700 900001")], T0).await.unwrap();
+    // Line 3 reuses Sam's number: nothing from this file goes in.
+    let err = store
+        .import_people(&[row(2, "Alex", "07700 900002"), row(3, "Jo", "07700 900001")], T0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 3"), "{err}");
+    assert!(!err.contains("900001"), "the error must not print the number: {err}");
+    let names: Vec<_> = store
+        .people(svc.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.display_name)
+        .collect();
+    assert_eq!(names, ["Sam"]);
+}
+
+#[tokio::test]
+async fn scheduler_occurrences_are_claimed_once() {
+    let (_d, store) = store().await;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.claim_occurrence("checkin:1", T0, None, T0, "ran").await.unwrap(),
+        JobClaim::Claimed
+    );
+    assert_eq!(
+        tx.claim_occurrence("checkin:1", T0, None, T0, "ran").await.unwrap(),
+        JobClaim::AlreadyRun
+    );
+    assert_eq!(
+        tx.claim_occurrence("checkin:1", T0 + 1, None, T0, "ran").await.unwrap(),
+        JobClaim::Claimed
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(store.last_occurrence("checkin:1").await.unwrap(), Some(T0 + 1));
+}
+
+fn outbound(person: PersonId, priority: Priority, body: &str, not_before: i64) -> NewOutbound {
+    to("1001", person, priority, body, not_before)
+}
+
+fn to(address: &str, person: PersonId, priority: Priority, body: &str, not_before: i64) -> NewOutbound {
+    NewOutbound {
+        person_id: Some(person),
+        identity_id: None,
+        channel: ChannelKind::Telegram,
+        address: address.into(),
+        priority,
+        kind: "test".into(),
+        body: body.into(),
+        buttons: None,
+        ignore_opt_out: false,
+        not_before,
+    }
+}
+
+#[tokio::test]
+async fn outbox_claims_by_priority_then_age_and_leases_expire() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let p = store
+        .create_invite(mentor(svc.id, "Sam"), HOUR, T0)
+        .await
+        .unwrap()
+        .person_id;
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(&to("1003", p, Priority::Checkin, "check-in", T0), T0)
+        .await
+        .unwrap();
+    tx.enqueue(&to("1002", p, Priority::Reply, "reply", T0), T0)
+        .await
+        .unwrap();
+    tx.enqueue(&to("1001", p, Priority::Safeguarding, "crisis", T0), T0)
+        .await
+        .unwrap();
+    tx.enqueue(&to("1004", p, Priority::Safeguarding, "later", T0 + HOUR), T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let first = store
+        .claim_due(ChannelKind::Telegram, T0, T0 + 60_000, 2)
+        .await
+        .unwrap();
+    let bodies: Vec<_> = first.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["crisis", "reply"]);
+    // Nothing else is due except the check-in; the claimed ones are leased.
+    let second = store
+        .claim_due(ChannelKind::Telegram, T0 + 1, T0 + 60_000, 10)
+        .await
+        .unwrap();
+    assert_eq!(second.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["check-in"]);
+    store.mark_sent(first[0].id, Some("tg-1"), None, T0 + 2).await.unwrap();
+    // The worker holding "reply" died: after the lease the row comes back, attempts counted.
+    let again = store
+        .claim_due(ChannelKind::Telegram, T0 + 60_000, T0 + 120_000, 10)
+        .await
+        .unwrap();
+    let reply = again.iter().find(|m| m.body == "reply").expect("reply re-claimed");
+    assert_eq!(reply.attempts, 2);
+    assert!(
+        !again.iter().any(|m| m.body == "crisis"),
+        "a sent message is never re-claimed"
+    );
+    assert_eq!(
+        store.outbox_row(first[0].id).await.unwrap().status,
+        DeliveryStatus::Sent
+    );
+}
+
+#[tokio::test]
+async fn opted_out_identities_get_only_safeguarding_and_the_confirmation() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let invite = store.create_invite(mentor(svc.id, "Sam"), HOUR, T0).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let RedeemOutcome::Redeemed { identity, person } = tx
+        .redeem_invite(&invite.code, ChannelKind::Telegram, "1001", T0)
+        .await
+        .unwrap()
+    else {
+        panic!("redeem")
+    };
+    tx.set_opted_out(identity, true, T0).await.unwrap();
+    let with_identity = |priority, body: &str, ignore| {
+        let mut m = outbound(person.id, priority, body, T0);
+        m.identity_id = Some(identity);
+        m.ignore_opt_out = ignore;
+        m
+    };
+    let reminder = with_identity(Priority::Reminder, "reminder", false);
+    let confirm = with_identity(Priority::Reply, "confirmation", true);
+    let crisis = with_identity(Priority::Safeguarding, "crisis", false);
+    let reminder_id = tx.enqueue(&reminder, T0).await.unwrap();
+    tx.enqueue(&confirm, T0).await.unwrap();
+    tx.enqueue(&crisis, T0).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut bodies = Vec::new();
+    for step in 0..3 {
+        for m in store
+            .claim_due(ChannelKind::Telegram, T0 + step, T0 + 60_000, 10)
+            .await
+            .unwrap()
+        {
+            bodies.push(m.body.clone());
+            store.mark_sent(m.id, None, None, T0 + step).await.unwrap();
+        }
+    }
+    assert_eq!(bodies, ["crisis", "confirmation"]);
+    assert_eq!(
+        store.outbox_row(reminder_id).await.unwrap().status,
+        DeliveryStatus::Skipped
+    );
+}
+
+#[tokio::test]
+async fn concurrent_read_then_write_transactions_never_fail_busy() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let p = store
+        .create_invite(mentor(svc.id, "Sam"), HOUR, T0)
+        .await
+        .unwrap()
+        .person_id;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for j in 0..25 {
+                let key = format!("k:{i}:{j}");
+                let mut tx = store.begin().await?;
+                if tx
+                    .insert_inbox(InboxInsert {
+                        channel: ChannelKind::Sms,
+                        provider_key: &key,
+                        address: "+447700900123",
+                        body: None,
+                        button_data: None,
+                        received_at: T0,
+                    })
+                    .await?
+                    .is_some()
+                {
+                    tx.enqueue(&outbound(p, Priority::Reply, "r", T0), T0).await?;
+                }
+                tx.commit().await?;
+            }
+            Ok::<_, StoreError>(())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(store.inbox_count().await.unwrap(), 400);
+    assert_eq!(store.outbox_rows(None).await.unwrap().len(), 400);
+}
+
+#[tokio::test]
+async fn one_message_per_recipient_is_in_flight_and_order_is_kept() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let p = store
+        .create_invite(mentor(svc.id, "Sam"), HOUR, T0)
+        .await
+        .unwrap()
+        .person_id;
+    let mut tx = store.begin().await.unwrap();
+    for (addr, prio, body) in [
+        ("1001", Priority::Reply, "first"),
+        ("1001", Priority::Reply, "second"),
+        ("1001", Priority::Safeguarding, "urgent"),
+        ("1002", Priority::Checkin, "other chat"),
+    ] {
+        tx.enqueue(&to(addr, p, prio, body, T0), T0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut seen = Vec::new();
+    for step in 0..5 {
+        let batch = store
+            .claim_due(ChannelKind::Telegram, T0 + step, T0 + 60_000, 10)
+            .await
+            .unwrap();
+        // Claiming again while they are in flight yields nothing for the same recipients.
+        assert!(
+            store
+                .claim_due(ChannelKind::Telegram, T0 + step, T0 + 60_000, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        for m in batch {
+            seen.push((step, m.body.clone()));
+            store.mark_sent(m.id, None, None, T0 + step).await.unwrap();
+        }
+    }
+    let bodies: Vec<_> = seen.iter().map(|(s, b)| format!("{s}:{b}")).collect();
+    assert_eq!(bodies, ["0:urgent", "0:other chat", "1:first", "2:second"]);
+}

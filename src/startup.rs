@@ -1,0 +1,253 @@
+//! The long-running service: HTTP (health, metrics, webhooks), channel intake and delivery
+//! workers, all sharing one store and one shutdown signal.
+//!
+//! [`Application::build`] binds the listener (port 0 works), opens and migrates the database,
+//! and decides which channels are on; [`Application::run_until_stopped`] runs everything until
+//! the shutdown token fires, then lets in-flight work finish before closing the store.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
+use peerline_bot::{
+    conversation::Engine,
+    delivery::{Limits, Worker},
+    telegram::{self, BotApi, IntakeSlot, TelegramChannel, TelegramIntake},
+};
+use peerline_core::{
+    Clock,
+    config::{Settings, TelegramMode},
+    i18n::Localizer,
+    signal::OutboxSignal,
+    store::Store,
+};
+use tokio::{net::TcpListener, task::JoinSet};
+use tokio_util::sync::CancellationToken;
+
+/// A built, not yet running, Peerline.
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    settings: Settings,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    engine: Engine,
+    signal: OutboxSignal,
+}
+
+#[derive(Clone)]
+struct HttpState {
+    store: Store,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let store = Store::open(&settings.database.url)
+            .await
+            .with_context(|| format!("cannot open database {}", settings.database.url))?;
+        let i18n = Arc::new(Localizer::new(settings.locales.dir.as_deref()).context("cannot load locales")?);
+        let listener = TcpListener::bind(settings.http.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.http.listen))?;
+        let addr = listener.local_addr()?;
+        let signal = OutboxSignal::new();
+        let engine = Engine::new(
+            store.clone(),
+            i18n,
+            Arc::clone(&clock),
+            signal.clone(),
+            settings.invites.ttl_hours,
+        );
+        Ok(Self {
+            listener,
+            addr,
+            settings,
+            store,
+            clock,
+            engine,
+            signal,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Run until `shutdown` is cancelled; then finish in-flight work and close the store.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let Application {
+            listener,
+            addr,
+            settings,
+            store,
+            clock,
+            engine,
+            signal,
+        } = self;
+        let _ = crate::telemetry::metrics_handle();
+        let mut tasks = JoinSet::new();
+        let mut router = Router::new()
+            .route("/healthz", get(healthz))
+            .route("/metrics", get(metrics))
+            .with_state(HttpState { store: store.clone() });
+
+        match &settings.telegram.token {
+            None => tracing::info!(
+                "Telegram is off: set telegram.token in peerline.toml (or PEERLINE_TELEGRAM__TOKEN) to turn it on"
+            ),
+            Some(token) => {
+                // Long polls hold a request open for poll_timeout_secs; give them room.
+                let timeout = Duration::from_secs(u64::from(settings.telegram.poll_timeout_secs) + 15);
+                let api = BotApi::new(&settings.telegram.api_url, token, timeout)?;
+                let slot: IntakeSlot = Arc::default();
+                if settings.telegram.mode == TelegramMode::Webhook
+                    && let Some(secret) = settings.telegram.secret_token.clone()
+                {
+                    router = router.merge(telegram::webhook_router(
+                        Arc::clone(&slot),
+                        secret,
+                        settings.http.max_body_bytes,
+                    ));
+                }
+                let (api2, engine2, clock2, token2, tg) = (
+                    api.clone(),
+                    engine.clone(),
+                    Arc::clone(&clock),
+                    shutdown.clone(),
+                    settings.telegram.clone(),
+                );
+                tasks.spawn(async move {
+                    let Some(intake) = TelegramIntake::connect(api2, engine2, clock2, &token2).await else {
+                        return;
+                    };
+                    let _ = slot.set(intake.clone());
+                    match (tg.mode, tg.webhook_url.as_deref(), tg.secret_token.as_ref()) {
+                        (TelegramMode::Webhook, Some(url), Some(secret)) => {
+                            match intake.api().set_webhook(url, secret).await {
+                                Ok(_) => tracing::info!("Telegram webhook registered"),
+                                Err(e) => tracing::error!(error = %e, "could not register the Telegram webhook"),
+                            }
+                        }
+                        _ => intake.run_polling(tg.poll_timeout_secs, token2).await,
+                    }
+                });
+                let worker = Worker::new(
+                    store.clone(),
+                    TelegramChannel::new(api),
+                    Arc::clone(&clock),
+                    settings.delivery.clone(),
+                    Limits {
+                        per_second: settings.telegram.global_per_second,
+                        per_recipient_interval: Duration::from_millis(settings.telegram.per_chat_interval_ms),
+                        max_in_flight: 64,
+                    },
+                );
+                tasks.spawn(worker.run(signal.clone(), shutdown.clone()));
+                tracing::info!(mode = ?settings.telegram.mode, "Telegram is on");
+            }
+        }
+        tracing::info!(
+            "SMS is off: set sms.provider = \"twilio\" or \"kannel\" in peerline.toml (or PEERLINE_SMS__PROVIDER) with its settings to turn it on"
+        );
+
+        tasks.spawn(queue_gauges(store.clone(), Arc::clone(&clock), shutdown.clone()));
+
+        let app = router.layer(tower_http::trace::TraceLayer::new_for_http());
+        tracing::info!(%addr, database = %settings.database.url, "Peerline is listening");
+        let server_shutdown = shutdown.clone();
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move { server_shutdown.cancelled().await })
+            .await
+            .context("HTTP server failed")?;
+        // The server has stopped accepting; wait for workers to finish what they hold.
+        shutdown.cancel();
+        while let Some(r) = tasks.join_next().await {
+            if let Err(e) = r {
+                tracing::error!(error = %e, "a background task failed");
+            }
+        }
+        store.close().await;
+        tracing::info!("Peerline stopped cleanly");
+        Ok(())
+    }
+}
+
+async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}
+
+async fn metrics() -> impl IntoResponse {
+    match crate::telemetry::metrics_handle() {
+        Some(h) => (
+            StatusCode::OK,
+            [("content-type", "text/plain; version=0.0.4")],
+            h.render(),
+        ),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "text/plain")],
+            String::from("metrics unavailable\n"),
+        ),
+    }
+}
+
+/// Queue depth and oldest queued age per priority, every few seconds.
+async fn queue_gauges(store: Store, clock: Arc<dyn Clock>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let Ok(stats) = store.queue_stats().await else { continue };
+        let now = peerline_core::clock::to_millis(clock.now());
+        for p in peerline_core::store::Priority::ALL {
+            let stat = stats.iter().find(|s| s.priority == p);
+            let queued = stat.map_or(0, |s| s.queued);
+            let age = stat.and_then(|s| s.oldest_created_at).map_or(0, |t| (now - t).max(0));
+            metrics::gauge!("peerline_outbox_queued", "priority" => p.as_str()).set(queued as f64);
+            metrics::gauge!("peerline_outbox_oldest_age_seconds", "priority" => p.as_str()).set(age as f64 / 1000.0);
+        }
+    }
+}
+
+/// Cancel `token` on SIGINT or SIGTERM.
+pub fn cancel_on_signals(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = ctrl_c => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        tracing::info!("shutdown requested; finishing in-flight work");
+        token.cancel();
+    });
+}
