@@ -318,7 +318,7 @@ impl Settings {
         }
         figment = figment.merge(
             Env::prefixed("PEERLINE_")
-                .filter(|k| !NON_SETTING_ENV.contains(&k.as_str()))
+                .filter(|k| !NON_SETTING_ENV.iter().any(|n| k.as_str().eq_ignore_ascii_case(n)))
                 .split("__"),
         );
         let settings: Settings = figment.extract()?;

@@ -1,0 +1,192 @@
+//! The two things a newcomer does first: run Peerline with no configuration, and use its CLI.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{App, Home};
+
+#[tokio::test]
+async fn serve_with_no_configuration_starts_answers_health_and_stops_cleanly() {
+    let home = Home::new();
+    let mut app = App::spawn(&home, &[]);
+    assert!(
+        home.db_path().exists(),
+        "peerline.db is created in the working directory"
+    );
+
+    let health = reqwest::get(app.url("/healthz")).await.expect("healthz");
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap().trim(), "ok");
+
+    let metrics = reqwest::get(app.url("/metrics")).await.expect("metrics");
+    assert_eq!(metrics.status(), 200);
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+
+    // The log says which channels are off and the exact setting that turns each on.
+    app.wait_for_log("PEERLINE_TELEGRAM__TOKEN", Duration::from_secs(5))
+        .await;
+    app.wait_for_log("PEERLINE_SMS__PROVIDER", Duration::from_secs(5)).await;
+
+    assert!(
+        app.terminate(),
+        "SIGTERM ends serve with success; logs: {:#?}",
+        app.logs()
+    );
+    assert!(app.logs().iter().any(|l| l.contains("stopped cleanly")));
+}
+
+#[test]
+fn help_exists_for_every_command() {
+    let home = Home::new();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["config", "check", "--help"],
+        vec!["service", "add", "--help"],
+        vec!["invite", "--help"],
+        vec!["people", "list", "--help"],
+        vec!["import", "--help"],
+    ] {
+        let out = home.cli(&args, &[]);
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_database() {
+    let home = Home::new();
+    let out = home.cli_ok(&["migrate"]);
+    assert!(out.contains("up to date"));
+    assert!(home.db_path().exists());
+}
+
+#[test]
+fn an_invite_prints_a_code_and_its_expiry_and_people_list_shows_the_person() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden peer mentoring"]);
+    let out = home.cli_ok(&[
+        "invite",
+        "--service",
+        "camden peer mentoring",
+        "--role",
+        "mentor",
+        "--name",
+        "Sam",
+        "--placement-start",
+        "2026-11-02",
+    ]);
+    let code = support::code_from(&out);
+    assert_eq!(code.len(), 8);
+    assert!(out.contains("expires:"), "{out}");
+    let people = home.cli_ok(&["people", "list", "--service", "Camden peer mentoring"]);
+    assert!(
+        people.contains("Sam") && people.contains("mentor") && people.contains("invited"),
+        "{people}"
+    );
+}
+
+fn fails_with(home: &Home, args: &[&str], env: &[(&str, &str)], needle: &str) {
+    let out = home.cli(args, env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert!(stderr.contains(needle), "{args:?}: expected {needle:?} in {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_one_clear_line() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    fails_with(&home, &["service", "add", "--name", "camden"], &[], "already exists");
+    fails_with(
+        &home,
+        &["service", "add", "--name", "X", "--timezone", "Mars/Olympus"],
+        &[],
+        "unknown time zone",
+    );
+    fails_with(
+        &home,
+        &["invite", "--service", "Nowhere", "--role", "mentor", "--name", "A"],
+        &[],
+        "no service named",
+    );
+    fails_with(
+        &home,
+        &["invite", "--service", "Camden", "--role", "boss", "--name", "A"],
+        &[],
+        "unknown role",
+    );
+    fails_with(
+        &home,
+        &[
+            "invite",
+            "--service",
+            "Camden",
+            "--role",
+            "mentor",
+            "--name",
+            "A",
+            "--language",
+            "fr",
+        ],
+        &[],
+        "unsupported language",
+    );
+    fails_with(&home, &["migrate"], &[("PEERLINE_DATABSE__URL", "x")], "databse");
+    fails_with(&home, &["--config", "missing.toml", "migrate"], &[], "missing.toml");
+    std::fs::write(home.path().join("bad.toml"), "[http]\nlisten = \"not an address\"\n").unwrap();
+    fails_with(&home, &["--config", "bad.toml", "migrate"], &[], "listen");
+}
+
+#[test]
+fn config_check_redacts_secrets() {
+    let home = Home::new();
+    let out = home.cli(
+        &["config", "check"],
+        &[("PEERLINE_TELEGRAM__TOKEN", "123:super-secret-value")],
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("[redacted]"));
+    assert!(!stdout.contains("super-secret-value"));
+}
+
+#[test]
+fn import_with_a_bad_row_imports_nothing_and_names_every_bad_line() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    let csv = "name,role,phone,telegram_username,language,placement_start\n\
+               Alex,mentor,07700 900001,@alex,cy,2026-10-01\n\
+               Jo,mentee,not a phone,,pl,\n\
+               Kim,mentor,07700900002,,,\n\
+               Lee,wizard,,,,\n";
+    std::fs::write(home.path().join("people.csv"), csv).unwrap();
+    let out = home.cli(&["import", "--service", "Camden", "people.csv"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    for line in ["line 3", "line 4", "line 5"] {
+        assert!(stderr.contains(line), "{line} in {stderr}");
+    }
+    assert!(!stderr.contains("line 2"), "{stderr}");
+    let people = home.cli_ok(&["people", "list", "--service", "Camden"]);
+    assert!(!people.contains("Alex"), "nothing imported: {people}");
+
+    let good = "name,role,phone,language,placement_start\nAlex,mentor,07700 900001,cy,2026-10-01\nJo,mentee,+44 7700 900002,pl,\n";
+    std::fs::write(home.path().join("good.csv"), good).unwrap();
+    let out = home.cli_ok(&["import", "--service", "Camden", "good.csv"]);
+    assert!(out.contains("Imported 2 people"), "{out}");
+    let people = home.cli_ok(&["people", "list", "--service", "Camden"]);
+    assert!(
+        people.contains("Alex") && people.contains("cy") && people.contains("sms"),
+        "{people}"
+    );
+    assert!(!people.contains("900001"), "numbers are never listed: {people}");
+}

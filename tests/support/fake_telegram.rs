@@ -1,0 +1,492 @@
+//! A fake Telegram Bot API server on 127.0.0.1 that checks every call against the Bot API spec.
+//!
+//! It serves `getMe`, `getUpdates` (long polling over injected updates), `sendMessage`,
+//! `answerCallbackQuery`, `editMessageReplyMarkup`, `setWebhook`, `deleteWebhook` and
+//! `getWebhookInfo`; records each call with its arrival time; and answers `429` with
+//! `retry_after`, `500`, or `403` (blocked) on demand.
+//!
+//! The spec is read from `PEERLINE_BOT_API_SPEC` (default `../shared/telegram/bot-api-10.1.json`
+//! beside the repository). When it is missing the contract check is skipped with a loud notice,
+//! except under `CI`, where a missing spec fails the test.
+
+use std::{
+    collections::{HashSet, VecDeque},
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::IntoResponse,
+    routing::post,
+};
+use serde_json::{Map, Value, json};
+use tokio::sync::Notify;
+
+pub const BOT_ID: i64 = 777_000_111;
+pub const TOKEN: &str = "777000111:TEST-token-never-logged";
+
+/// A scripted failure for the next `sendMessage` calls.
+#[derive(Debug, Clone, Copy)]
+pub enum Failure {
+    TooManyRequests { retry_after: u64 },
+    ServerError,
+}
+
+/// One call the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub params: Value,
+    pub at: Instant,
+    /// The HTTP status the fake answered.
+    pub status: u16,
+}
+
+impl Call {
+    pub fn chat_id(&self) -> Option<i64> {
+        self.params.get("chat_id").and_then(Value::as_i64)
+    }
+    pub fn text(&self) -> &str {
+        self.params.get("text").and_then(Value::as_str).unwrap_or_default()
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: Vec<Value>,
+    replays: Vec<Value>,
+    next_update: i64,
+    next_message: i64,
+    calls: Vec<Call>,
+    violations: Vec<String>,
+    failures: VecDeque<Failure>,
+    blocked: HashSet<i64>,
+    webhook: Option<(String, Option<String>)>,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    inner: Arc<Mutex<Inner>>,
+    updated: Arc<Notify>,
+    spec: Option<Arc<Value>>,
+    pub url: String,
+}
+
+fn spec_path() -> PathBuf {
+    std::env::var_os("PEERLINE_BOT_API_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/telegram/bot-api-10.1.json"))
+}
+
+fn load_spec() -> Option<Arc<Value>> {
+    let path = spec_path();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(Arc::new(
+            serde_json::from_str(&text).expect("Bot API spec is valid JSON"),
+        )),
+        Err(e) => {
+            let msg = format!(
+                "Telegram Bot API spec not found at {} ({e}). Set PEERLINE_BOT_API_SPEC to a copy of \
+                 bot-api-10.1.json (MIT, telegram-bot-api-spec; shipped in the developers' shared/telegram/).",
+                path.display()
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("{msg}");
+            }
+            eprintln!("\n!!!!!!!!!!\n!!! SKIPPING the Bot API contract check: {msg}\n!!!!!!!!!!\n");
+            None
+        }
+    }
+}
+
+impl FakeTelegram {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake telegram");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let fake = FakeTelegram {
+            inner: Arc::new(Mutex::new(Inner {
+                next_update: 1,
+                next_message: 1,
+                ..Inner::default()
+            })),
+            updated: Arc::new(Notify::new()),
+            spec: load_spec(),
+            url,
+        };
+        let app = Router::new()
+            .route("/{bot}/{method}", post(handle).get(handle))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        fake
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn user(chat_id: i64, language: &str) -> Value {
+        json!({ "id": chat_id, "is_bot": false, "first_name": "Tester", "language_code": language })
+    }
+
+    fn push(&self, mut update: Value) -> i64 {
+        let mut inner = self.lock();
+        let id = inner.next_update;
+        inner.next_update += 1;
+        update["update_id"] = json!(id);
+        inner.updates.push(update);
+        drop(inner);
+        self.updated.notify_waiters();
+        id
+    }
+
+    /// A person types `text` in their private chat. Returns the update id.
+    pub fn send_text(&self, chat_id: i64, text: &str) -> i64 {
+        self.send_text_lang(chat_id, text, "en")
+    }
+
+    pub fn send_text_lang(&self, chat_id: i64, text: &str, language: &str) -> i64 {
+        let message_id = self.lock().next_message;
+        self.lock().next_message += 1;
+        self.push(json!({
+            "message": {
+                "message_id": message_id,
+                "date": 1_790_000_000,
+                "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
+                "from": Self::user(chat_id, language),
+                "text": text,
+            }
+        }))
+    }
+
+    /// A person presses a button with callback `data` on message `message_id`.
+    pub fn press(&self, chat_id: i64, message_id: i64, data: &str) -> i64 {
+        self.push(json!({
+            "callback_query": {
+                "id": format!("cb-{chat_id}-{message_id}-{data}"),
+                "from": Self::user(chat_id, "en"),
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": message_id,
+                    "date": 1_790_000_000,
+                    "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
+                    "text": "buttons",
+                }
+            }
+        }))
+    }
+
+    /// Serve an update again under the same update id (provider redelivery).
+    pub fn replay(&self, update_id: i64) {
+        let mut inner = self.lock();
+        if let Some(u) = inner
+            .updates
+            .iter()
+            .find(|u| u["update_id"] == json!(update_id))
+            .cloned()
+        {
+            inner.replays.push(u);
+        }
+        drop(inner);
+        self.updated.notify_waiters();
+    }
+
+    /// Build an update's JSON without queueing it (for webhook tests).
+    pub fn text_update(update_id: i64, chat_id: i64, text: &str) -> Value {
+        json!({
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 1_790_000_000,
+                "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
+                "from": Self::user(chat_id, "en"),
+                "text": text,
+            }
+        })
+    }
+
+    pub fn fail_next(&self, n: usize, failure: Failure) {
+        let mut inner = self.lock();
+        for _ in 0..n {
+            inner.failures.push_back(failure);
+        }
+    }
+
+    pub fn block(&self, chat_id: i64) {
+        self.lock().blocked.insert(chat_id);
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// Successful `sendMessage` calls, in arrival order.
+    pub fn sent(&self) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == "sendmessage" && c.status == 200)
+            .collect()
+    }
+
+    pub fn sent_to(&self, chat_id: i64) -> Vec<Call> {
+        self.sent()
+            .into_iter()
+            .filter(|c| c.chat_id() == Some(chat_id))
+            .collect()
+    }
+
+    pub fn webhook(&self) -> Option<(String, Option<String>)> {
+        self.lock().webhook.clone()
+    }
+
+    /// Calls that broke the Bot API spec. Tests assert this is empty.
+    pub fn violations(&self) -> Vec<String> {
+        self.lock().violations.clone()
+    }
+
+    /// Wait until `pred` holds for the successful sends, or panic after `timeout`.
+    pub async fn wait_for_sent(&self, timeout: Duration, what: &str, pred: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let sent = self.sent();
+            if pred(&sent) {
+                return sent;
+            }
+            if Instant::now() > deadline {
+                let texts: Vec<_> = sent
+                    .iter()
+                    .map(|c| format!("{:?}: {}", c.chat_id(), c.text()))
+                    .collect();
+                panic!("timed out waiting for {what}; sent so far: {texts:#?}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn check(&self, method: &str, params: &Value) -> Result<(), String> {
+        let Some(spec) = &self.spec else { return Ok(()) };
+        let methods = spec["methods"].as_object().ok_or("spec has no methods")?;
+        let (name, m) = methods
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(method))
+            .ok_or_else(|| format!("unknown method {method}"))?;
+        let fields = m["fields"].as_array().cloned().unwrap_or_default();
+        let given = params.as_object().cloned().unwrap_or_default();
+        for f in &fields {
+            let fname = f["name"].as_str().unwrap_or_default();
+            if f["required"].as_bool() == Some(true) && !given.contains_key(fname) {
+                return Err(format!("{name}: missing required parameter {fname}"));
+            }
+        }
+        for (k, v) in &given {
+            let f = fields
+                .iter()
+                .find(|f| f["name"] == json!(k))
+                .ok_or_else(|| format!("{name}: unknown parameter {k}"))?;
+            let types: Vec<String> = f["types"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect();
+            if !types.iter().any(|t| fits(spec, v, t)) {
+                return Err(format!("{name}: parameter {k} = {v} is not {types:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Does `v` fit spec type `t` (`Integer`, `Array of X`, an object type)?
+fn fits(spec: &Value, v: &Value, t: &str) -> bool {
+    if let Some(inner) = t.strip_prefix("Array of ") {
+        return v.as_array().is_some_and(|a| a.iter().all(|e| fits(spec, e, inner)));
+    }
+    match t {
+        "Integer" => v.is_i64() || v.is_u64(),
+        "Float" => v.is_number(),
+        "String" => v.is_string(),
+        "Boolean" => v.is_boolean(),
+        "True" => v == &json!(true),
+        "InputFile" => true,
+        object => {
+            let Some(def) = spec["types"].get(object) else {
+                return false;
+            };
+            if let Some(subtypes) = def["subtypes"].as_array() {
+                return subtypes.iter().filter_map(Value::as_str).any(|s| fits(spec, v, s));
+            }
+            let Some(obj) = v.as_object() else { return false };
+            let fields = def["fields"].as_array().cloned().unwrap_or_default();
+            let required_ok = fields
+                .iter()
+                .filter(|f| f["required"].as_bool() == Some(true))
+                .all(|f| obj.contains_key(f["name"].as_str().unwrap_or_default()));
+            let each_ok = obj.iter().all(|(k, val)| {
+                fields.iter().find(|f| f["name"] == json!(k)).is_some_and(|f| {
+                    f["types"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .any(|ft| fits(spec, val, ft))
+                })
+            });
+            required_ok && each_ok
+        }
+    }
+}
+
+fn ok(result: Value) -> (StatusCode, axum::Json<Value>) {
+    (StatusCode::OK, axum::Json(json!({ "ok": true, "result": result })))
+}
+
+fn err(code: u16, description: &str, extra: Option<Value>) -> (StatusCode, axum::Json<Value>) {
+    let mut body = json!({ "ok": false, "error_code": code, "description": description });
+    if let Some(p) = extra {
+        body["parameters"] = p;
+    }
+    (
+        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        axum::Json(body),
+    )
+}
+
+async fn handle(
+    State(fake): State<FakeTelegram>,
+    Path((bot, method)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> impl IntoResponse {
+    let method = method.to_ascii_lowercase();
+    if bot != format!("bot{TOKEN}") {
+        return err(401, "Unauthorized", None);
+    }
+    let params: Value = if body.is_empty() {
+        Value::Object(Map::new())
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(_) => return err(400, "Bad Request: body is not JSON", None),
+        }
+    };
+    let at = Instant::now();
+    if let Err(v) = fake.check(&method, &params) {
+        fake.lock().violations.push(v.clone());
+        return err(400, &format!("Bad Request: {v}"), None);
+    }
+    let record = |status: u16| {
+        fake.lock().calls.push(Call {
+            method: method.clone(),
+            params: params.clone(),
+            at,
+            status,
+        });
+    };
+    match method.as_str() {
+        "getme" => {
+            record(200);
+            ok(json!({ "id": BOT_ID, "is_bot": true, "first_name": "Peerline Test", "username": "peerline_test_bot" }))
+        }
+        "getupdates" => {
+            let offset = params["offset"].as_i64().unwrap_or(0);
+            let timeout = Duration::from_secs(params["timeout"].as_u64().unwrap_or(0).min(5));
+            let deadline = tokio::time::Instant::now() + timeout;
+            loop {
+                let notified = fake.updated.notified();
+                let ready: Vec<Value> = {
+                    let mut inner = fake.lock();
+                    // Replays are served once more whatever the offset, as a provider
+                    // redelivering after a lost acknowledgement would.
+                    let mut batch: Vec<Value> = std::mem::take(&mut inner.replays);
+                    batch.extend(
+                        inner
+                            .updates
+                            .iter()
+                            .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
+                            .take(100)
+                            .cloned(),
+                    );
+                    batch
+                };
+                if !ready.is_empty() || tokio::time::Instant::now() >= deadline {
+                    record(200);
+                    return ok(Value::Array(ready));
+                }
+                tokio::select! {
+                    _ = notified => {}
+                    _ = tokio::time::sleep_until(deadline) => {}
+                }
+            }
+        }
+        "sendmessage" => {
+            let chat_id = params["chat_id"].as_i64().unwrap_or_default();
+            let failure = fake.lock().failures.pop_front();
+            match failure {
+                Some(Failure::TooManyRequests { retry_after }) => {
+                    record(429);
+                    return err(
+                        429,
+                        &format!("Too Many Requests: retry after {retry_after}"),
+                        Some(json!({ "retry_after": retry_after })),
+                    );
+                }
+                Some(Failure::ServerError) => {
+                    record(500);
+                    return err(500, "Internal Server Error", None);
+                }
+                None => {}
+            }
+            if fake.lock().blocked.contains(&chat_id) {
+                record(403);
+                return err(403, "Forbidden: bot was blocked by the user", None);
+            }
+            record(200);
+            let message_id = {
+                let mut inner = fake.lock();
+                inner.next_message += 1;
+                inner.next_message
+            };
+            ok(json!({
+                "message_id": message_id,
+                "date": 1_790_000_000,
+                "chat": { "id": chat_id, "type": "private" },
+                "text": params["text"],
+            }))
+        }
+        "answercallbackquery" | "deletewebhook" => {
+            if method == "deletewebhook" {
+                fake.lock().webhook = None;
+            }
+            record(200);
+            ok(json!(true))
+        }
+        "editmessagereplymarkup" => {
+            record(200);
+            ok(json!(true))
+        }
+        "setwebhook" => {
+            let url = params["url"].as_str().unwrap_or_default().to_owned();
+            let secret = params["secret_token"].as_str().map(str::to_owned);
+            fake.lock().webhook = Some((url, secret));
+            record(200);
+            ok(json!(true))
+        }
+        "getwebhookinfo" => {
+            record(200);
+            let url = fake.webhook().map(|w| w.0).unwrap_or_default();
+            ok(json!({ "url": url, "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
+        _ => {
+            record(404);
+            err(404, "Not Found: method not implemented by the fake", None)
+        }
+    }
+}
