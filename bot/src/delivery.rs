@@ -10,12 +10,13 @@
 //! - No database transaction is held across a send.
 
 use std::{
+    collections::HashMap,
     num::NonZeroU32,
     sync::{Arc, Mutex, PoisonError},
     time::Duration,
 };
 
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use peerline_core::{
     Clock,
     clock::to_millis,
@@ -58,7 +59,14 @@ struct Inner<C: Channel> {
     settings: DeliverySettings,
     limits: Limits,
     global: DefaultDirectRateLimiter,
-    per_recipient: Option<DefaultKeyedRateLimiter<String>>,
+    /// Senders queue here, first come first served, for the global rate: without it the
+    /// limiter wakes waiters in no particular order and some recipients fall behind.
+    global_queue: tokio::sync::Mutex<()>,
+    /// When each recipient was last sent to. Spacing is measured from the actual send, not
+    /// from when a slot was reserved, so waiting for the global limit cannot squeeze two
+    /// messages to one chat closer together. Only one message per recipient is in flight (the
+    /// claim guarantees it), so this needs no reservation logic.
+    last_sent: Mutex<HashMap<String, Instant>>,
     /// Set by a 429: nothing is sent on this channel before this instant.
     paused_until: Mutex<Option<Instant>>,
     in_flight: Arc<Semaphore>,
@@ -70,7 +78,6 @@ impl<C: Channel> Worker<C> {
         // Burst 1: sends are evenly spaced, so no one-second window ever holds more than the limit.
         let spacing = Duration::from_secs(1) / per_second.get();
         let global = RateLimiter::direct(Quota::with_period(spacing).unwrap_or_else(|| Quota::per_second(per_second)));
-        let per_recipient = Quota::with_period(limits.per_recipient_interval).map(RateLimiter::keyed);
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -78,7 +85,8 @@ impl<C: Channel> Worker<C> {
                 clock,
                 settings,
                 global,
-                per_recipient,
+                global_queue: tokio::sync::Mutex::new(()),
+                last_sent: Mutex::new(HashMap::new()),
                 paused_until: Mutex::new(None),
                 in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
                 limits,
@@ -109,9 +117,7 @@ impl<C: Channel> Worker<C> {
                     _ = shutdown.cancelled() => break,
                     _ = wake.changed() => {}
                     _ = tokio::time::sleep(idle) => {}
-                    _ = cleanup.tick() => {
-                        if let Some(l) = &self.inner.per_recipient { l.retain_recent(); }
-                    }
+                    _ = cleanup.tick() => self.inner.forget_idle_recipients(),
                 }
             }
         }
@@ -184,18 +190,47 @@ impl<C: Channel> Worker<C> {
 }
 
 impl<C: Channel> Inner<C> {
+    /// Wait until this message may go: after the recipient's interval, after any 429 pause,
+    /// and within the channel's overall rate. Records the send time for the recipient.
     async fn wait_for_slot(&self, msg: &ClaimedMessage) {
-        if let Some(limiter) = &self.per_recipient {
-            limiter.until_key_ready(&self.channel.rate_key(msg)).await;
-        }
+        let key = self.channel.rate_key(msg);
+        let interval = self.limits.per_recipient_interval;
         loop {
+            let earliest = {
+                let last = self.last_sent.lock().unwrap_or_else(PoisonError::into_inner);
+                let recipient = last.get(&key).map(|t| *t + interval);
+                let paused = *self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
+                recipient.into_iter().chain(paused).max()
+            };
+            match earliest {
+                Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
+                _ => {}
+            }
+            {
+                let _turn = self.global_queue.lock().await;
+                self.global.until_ready().await;
+            }
+            // A 429 may have paused the channel while we waited for the global slot.
             let paused = *self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
-            match paused {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                _ => break,
+            if paused.is_none_or(|p| p <= Instant::now()) {
+                break;
             }
         }
-        self.global.until_ready().await;
+        if !interval.is_zero() {
+            self.last_sent
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key, Instant::now());
+        }
+    }
+
+    fn forget_idle_recipients(&self) {
+        let now = Instant::now();
+        let interval = self.limits.per_recipient_interval;
+        self.last_sent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, t| *t + interval > now);
     }
 
     fn backoff(&self, attempts: u32) -> Duration {

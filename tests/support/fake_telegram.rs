@@ -247,6 +247,11 @@ impl FakeTelegram {
         self.lock().webhook.clone()
     }
 
+    /// Is the contract check on (the spec was found)?
+    pub fn checks_spec(&self) -> bool {
+        self.spec.is_some()
+    }
+
     /// Calls that broke the Bot API spec. Tests assert this is empty.
     pub fn violations(&self) -> Vec<String> {
         self.lock().violations.clone()

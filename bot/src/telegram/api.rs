@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use peerline_core::config::Secret;
 use serde::{Deserialize, de::DeserializeOwned};
-use serde_json::{Value, json};
+use serde_json::{Value, json, value::RawValue};
 use teloxide::types::Update;
 
 use crate::channel::SendError;
@@ -68,7 +68,7 @@ impl ApiError {
 struct Envelope {
     ok: bool,
     #[serde(default)]
-    result: Option<Value>,
+    result: Option<Box<RawValue>>,
     #[serde(default)]
     error_code: Option<i64>,
     #[serde(default)]
@@ -150,7 +150,10 @@ impl BotApi {
                 retry_after: envelope.parameters.and_then(|p| p.retry_after),
             });
         }
-        serde_json::from_value(envelope.result.unwrap_or(Value::Null)).map_err(|e| ApiError::Network {
+        // Parse from text, not from a `Value`: teloxide's update types only deserialize
+        // reliably from borrowed JSON.
+        let raw = envelope.result.as_deref().map_or("null", RawValue::get);
+        serde_json::from_str(raw).map_err(|e| ApiError::Network {
             method,
             detail: format!("unexpected result shape: {e}"),
         })
@@ -163,13 +166,13 @@ impl BotApi {
     /// Long-poll for updates after `offset`. Updates that teloxide cannot type are returned
     /// raw so the caller can still advance past them.
     pub async fn get_updates(&self, offset: i64, timeout_secs: u32) -> Result<Vec<RawUpdate>, ApiError> {
-        let raw: Vec<Value> = self
+        let raw: Vec<Box<RawValue>> = self
             .call(
                 "getUpdates",
                 json!({ "offset": offset, "timeout": timeout_secs, "allowed_updates": ["message", "callback_query"] }),
             )
             .await?;
-        Ok(raw.into_iter().map(RawUpdate::from_value).collect())
+        Ok(raw.iter().filter_map(|r| RawUpdate::from_json(r.get())).collect())
     }
 
     /// Send a text, optionally with an inline keyboard of (label, callback data) rows.
@@ -237,9 +240,14 @@ pub struct RawUpdate {
 }
 
 impl RawUpdate {
-    pub fn from_value(v: Value) -> Self {
-        let update_id = v.get("update_id").and_then(Value::as_i64).unwrap_or(-1);
-        let typed = serde_json::from_value::<Update>(v).ok();
-        Self { update_id, typed }
+    /// `None` when the text is not a JSON object with an integer `update_id`.
+    pub fn from_json(json: &str) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Id {
+            update_id: i64,
+        }
+        let Id { update_id } = serde_json::from_str(json).ok()?;
+        let typed = serde_json::from_str::<Update>(json).ok();
+        Some(Self { update_id, typed })
     }
 }

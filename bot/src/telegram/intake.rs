@@ -261,16 +261,15 @@ async fn webhook(State(state): State<WebhookState>, headers: HeaderMap, body: By
             .increment(1);
         return (StatusCode::UNAUTHORIZED, "bad secret token");
     }
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, "body is not JSON");
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return (StatusCode::BAD_REQUEST, "body is not UTF-8");
     };
-    if value.get("update_id").and_then(serde_json::Value::as_i64).is_none() {
+    let Some(raw) = RawUpdate::from_json(text) else {
         return (StatusCode::BAD_REQUEST, "not a Telegram update");
-    }
+    };
     let Some(intake) = state.intake.get() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "starting; retry");
     };
-    let raw = RawUpdate::from_value(value);
     match intake.handle(&raw).await {
         Ok(_) => (StatusCode::OK, ""),
         Err(e) => {
