@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod fake_telegram;
+pub mod kannel;
+pub mod prism;
 
 use std::{
     io::{BufRead, BufReader},
