@@ -112,6 +112,7 @@ pub struct ImportArgs {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
+    peerline_bot::sms::validate(&settings.sms)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
         Command::Serve => {

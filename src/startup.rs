@@ -12,6 +12,7 @@ use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, rou
 use peerline_bot::{
     conversation::Engine,
     delivery::{Limits, Worker},
+    sms::{self, SmsChannel, SmsContext},
     telegram::{self, BotApi, IntakeSlot, TelegramChannel, TelegramIntake},
 };
 use peerline_core::{
@@ -50,6 +51,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.http.listen))?;
         let addr = listener.local_addr()?;
+        sms::validate(&settings.sms)?;
         let signal = OutboxSignal::new();
         let engine = Engine::new(
             store.clone(),
@@ -154,9 +156,37 @@ impl Application {
                 tracing::info!(mode = ?settings.telegram.mode, "Telegram is on");
             }
         }
-        tracing::info!(
-            "SMS is off: set sms.provider = \"twilio\" or \"kannel\" in peerline.toml (or PEERLINE_SMS__PROVIDER) with its settings to turn it on"
-        );
+        let sms_ctx = SmsContext {
+            engine: engine.clone(),
+            store: store.clone(),
+            clock: Arc::clone(&clock),
+            max_body_bytes: settings.http.max_body_bytes,
+        };
+        match sms::build(&settings.sms, &sms_ctx)? {
+            None => tracing::info!(
+                "SMS is off: set sms.provider = \"twilio\" or \"kannel\" in peerline.toml (or PEERLINE_SMS__PROVIDER) with its [sms.<provider>] settings to turn it on"
+            ),
+            Some(provider) => {
+                router = router.merge(provider.routes);
+                let worker = Worker::new(
+                    store.clone(),
+                    SmsChannel::new(provider.sender, settings.sms.max_segments),
+                    Arc::clone(&clock),
+                    settings.delivery.clone(),
+                    Limits {
+                        per_second: settings.sms.rate_per_second,
+                        per_recipient_interval: Duration::ZERO,
+                        max_in_flight: 16,
+                    },
+                );
+                tasks.spawn(worker.run(signal.clone(), shutdown.clone()));
+                tracing::info!(
+                    provider = provider.name,
+                    rate_per_second = settings.sms.rate_per_second,
+                    "SMS is on"
+                );
+            }
+        }
 
         tasks.spawn(queue_gauges(store.clone(), Arc::clone(&clock), shutdown.clone()));
 

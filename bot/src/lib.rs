@@ -15,6 +15,7 @@ pub mod channel;
 pub mod conversation;
 pub mod delivery;
 pub mod inbound;
+pub mod sms;
 pub mod telegram;
 
 pub use inbound::{Inbound, InboundPayload};

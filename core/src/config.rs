@@ -12,7 +12,8 @@ use std::{
 use chrono_tz::Tz;
 use figment::{
     Figment,
-    providers::{Env, Format, Toml},
+    providers::{Env, Format, Serialized, Toml},
+    value::Value,
 };
 use serde::{Deserialize, Deserializer};
 
@@ -68,6 +69,26 @@ impl<'de> Deserialize<'de> for Secret {
             Raw::Int(n) => Secret(n.to_string()),
         })
     }
+}
+
+/// Deserialize text that environment variables may have turned into a number (a short code
+/// `60001`, a numeric username): for settings that are always text.
+pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Int(i64),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::Text(s) => s,
+        Raw::Int(n) => n.to_string(),
+    })
+}
+
+/// [`text`] for optional settings.
+pub fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    text(d).map(Some)
 }
 
 /// An IANA time zone name, checked at load time.
@@ -200,79 +221,44 @@ impl Default for TelegramSettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SmsProviderKind {
-    /// SMS is off.
-    #[default]
-    None,
-    Twilio,
-    Kannel,
-}
-
+/// SMS: which provider, and limits that apply whatever the provider.
+///
+/// Each provider's own settings live in its section (`[sms.twilio]`, `[sms.kannel]`) and are
+/// checked by that provider's module in `peerline-bot`, so adding a provider does not touch
+/// this crate. (That is also why this struct cannot deny unknown keys itself: the provider
+/// registry reports a section no provider claims.)
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct SmsSettings {
-    pub provider: SmsProviderKind,
-    /// Longest message, in SMS segments, Peerline will send (cost control).
+    /// `twilio`, `kannel`, or `none` (SMS off).
+    pub provider: String,
+    /// Longest scheduled message (reminder, check-in), in SMS segments, Peerline will send
+    /// (cost control). Replies, callback and safeguarding messages are sent whole.
     pub max_segments: u32,
     /// Messages per second to the provider.
     pub rate_per_second: u32,
-    pub twilio: TwilioSettings,
-    pub kannel: KannelSettings,
+    /// Provider sections, by provider name.
+    #[serde(flatten)]
+    pub providers: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Default for SmsSettings {
     fn default() -> Self {
         Self {
-            provider: SmsProviderKind::None,
+            provider: "none".into(),
             max_segments: 3,
             rate_per_second: 10,
-            twilio: TwilioSettings::default(),
-            kannel: KannelSettings::default(),
+            providers: std::collections::BTreeMap::new(),
         }
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TwilioSettings {
-    pub account_sid: Option<String>,
-    pub auth_token: Option<Secret>,
-    /// Sender number or messaging service.
-    pub from: Option<String>,
-    pub api_base: String,
-    /// The public URL Twilio posts to, exactly as configured in Twilio (signatures cover it).
-    pub public_url: Option<String>,
-}
-
-impl Default for TwilioSettings {
-    fn default() -> Self {
-        Self {
-            account_sid: None,
-            auth_token: None,
-            from: None,
-            api_base: "https://api.twilio.com".into(),
-            public_url: None,
-        }
+impl SmsSettings {
+    /// The chosen provider's name, or `None` when SMS is off.
+    pub fn active(&self) -> Option<&str> {
+        let p = self.provider.trim();
+        (!p.is_empty() && !p.eq_ignore_ascii_case("none")).then_some(p)
     }
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct KannelSettings {
-    /// smsbox sendsms endpoint, e.g. `http://127.0.0.1:13013/cgi-bin/sendsms`.
-    pub sendsms_url: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<Secret>,
-    /// Sender id / short code Kannel sends from.
-    pub from: Option<String>,
-    /// Shared token Kannel's get-url must carry (`?token=`).
-    pub inbound_token: Option<Secret>,
-    /// Peerline's public base URL as Kannel reaches it, for DLR callbacks.
-    pub public_url: Option<String>,
-    /// Source addresses allowed to call the Kannel webhooks; empty means loopback only.
-    pub allowed_ips: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -301,6 +287,18 @@ impl Default for DeliverySettings {
     }
 }
 
+/// Read an environment value as TOML-ish data (numbers, booleans, arrays), except that text
+/// that would lose something by it stays text: `+447700900000` is a phone number, not the
+/// integer 447700900000, and `0044…` or `007` keep their leading zeros.
+fn env_value(raw: &str) -> Value {
+    let t = raw.trim();
+    let keeps_text = t.starts_with('+') || (t.len() > 1 && t.starts_with('0') && !t.starts_with("0."));
+    if keeps_text {
+        return Value::from(raw.to_owned());
+    }
+    raw.parse().unwrap_or_else(|_| Value::from(raw.to_owned()))
+}
+
 impl Settings {
     /// Load settings: defaults, then `path` (must exist if given) or `./peerline.toml` if
     /// present, then `PEERLINE_*` environment variables.
@@ -316,11 +314,12 @@ impl Settings {
                 }
             }
         }
-        figment = figment.merge(
-            Env::prefixed("PEERLINE_")
-                .filter(|k| !NON_SETTING_ENV.iter().any(|n| k.as_str().eq_ignore_ascii_case(n)))
-                .split("__"),
-        );
+        let env = Env::prefixed("PEERLINE_")
+            .filter(|k| !NON_SETTING_ENV.iter().any(|n| k.as_str().eq_ignore_ascii_case(n)))
+            .split("__");
+        for (key, raw) in env.iter() {
+            figment = figment.merge(Serialized::global(key.as_str(), env_value(&raw)));
+        }
         let settings: Settings = figment.extract()?;
         settings.validate()?;
         Ok(settings)
@@ -351,35 +350,6 @@ impl Settings {
         if self.delivery.max_attempts == 0 {
             return Err(ConfigError::Invalid("delivery.max_attempts must be at least 1".into()));
         }
-        let t = &self.sms.twilio;
-        if self.sms.provider == SmsProviderKind::Twilio {
-            let why = "when sms.provider = \"twilio\"";
-            if t.account_sid.is_none() {
-                return missing("sms.twilio.account_sid", why);
-            }
-            if t.auth_token.is_none() {
-                return missing("sms.twilio.auth_token", why);
-            }
-            if t.from.is_none() {
-                return missing("sms.twilio.from", why);
-            }
-            if t.public_url.is_none() {
-                return missing("sms.twilio.public_url", why);
-            }
-        }
-        let k = &self.sms.kannel;
-        if self.sms.provider == SmsProviderKind::Kannel {
-            let why = "when sms.provider = \"kannel\"";
-            if k.sendsms_url.is_none() {
-                return missing("sms.kannel.sendsms_url", why);
-            }
-            if k.username.is_none() || k.password.is_none() {
-                return missing("sms.kannel.username and sms.kannel.password", why);
-            }
-            if k.inbound_token.is_none() {
-                return missing("sms.kannel.inbound_token", why);
-            }
-        }
         Ok(())
     }
 }
@@ -404,7 +374,7 @@ mod tests {
             assert_eq!(s.http.listen.to_string(), "127.0.0.1:8080");
             assert_eq!(s.default_timezone.0, chrono_tz::Europe::London);
             assert!(s.telegram.token.is_none());
-            assert_eq!(s.sms.provider, SmsProviderKind::None);
+            assert_eq!(s.sms.active(), None);
             Ok(())
         });
     }
@@ -471,8 +441,25 @@ mod tests {
                 Err(ConfigError::MissingFile(_))
             ));
             jail.set_env("PEERLINE_SMS__PROVIDER", "twilio");
-            let err = load_in(jail, None).err().map(|e| e.to_string()).unwrap_or_default();
-            assert!(err.contains("sms.twilio.account_sid"), "{err}");
+            jail.set_env("PEERLINE_SMS__TWILIO__AUTH_TOKEN", "12345");
+            let s = load_in(jail, None).map_err(|e| e.to_string())?;
+            assert_eq!(s.sms.active(), Some("twilio"));
+            // Provider sections are kept for the provider module to check.
+            assert_eq!(s.sms.providers["twilio"]["auth_token"], serde_json::json!(12345));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn phone_numbers_in_the_environment_stay_text() {
+        Jail::expect_with(|jail| {
+            jail.set_env("PEERLINE_SMS__TWILIO__FROM", "+447700900000");
+            jail.set_env("PEERLINE_SMS__KANNEL__FROM", "07700900000");
+            jail.set_env("PEERLINE_SMS__RATE_PER_SECOND", "25");
+            let s = load_in(jail, None).map_err(|e| e.to_string())?;
+            assert_eq!(s.sms.providers["twilio"]["from"], serde_json::json!("+447700900000"));
+            assert_eq!(s.sms.providers["kannel"]["from"], serde_json::json!("07700900000"));
+            assert_eq!(s.sms.rate_per_second, 25);
             Ok(())
         });
     }

@@ -168,3 +168,43 @@ fn english_and_welsh_stay_gsm7_and_no_locale_uses_needless_unicode() {
         }
     }
 }
+
+/// `sms.max_segments` (default 3) caps scheduled messages (reminders, check-ins): those must
+/// fit in every language. Replies and safeguarding messages go whole, but English and Welsh
+/// ones should still fit, since GSM-7 leaves room for them.
+#[test]
+fn sms_messages_fit_three_segments_where_the_limit_applies() {
+    let loc = i18n::Localizer::embedded().expect("embedded locales load");
+    let (_, reference) = &all()[0];
+    let mut too_long = Vec::new();
+    for lang in Language::ALL {
+        // Help is sent with the service hours appended: measure the pair.
+        let hours = loc.format(
+            lang,
+            "service-hours",
+            &[
+                ("days", "Mon-Fri".into()),
+                ("start", "09:00".into()),
+                ("end", "17:00".into()),
+            ],
+        );
+        for (id, vars) in reference {
+            let mut text = loc.format(lang, id, &sample_args(vars, "sms"));
+            if id.starts_with("help-") {
+                text = format!("{text} {hours}");
+            }
+            let seg = sms::segments(&text);
+            let scheduled = ["reminder-", "checkin-", "supervision-"]
+                .iter()
+                .any(|p| id.starts_with(p));
+            if seg.parts > 3 && (scheduled || lang != Language::Pl) {
+                too_long.push(format!(
+                    "{lang}/{id}: {} segments ({} chars)",
+                    seg.parts,
+                    text.chars().count()
+                ));
+            }
+        }
+    }
+    assert!(too_long.is_empty(), "messages over 3 SMS segments: {too_long:#?}");
+}

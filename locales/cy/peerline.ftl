@@ -93,3 +93,8 @@ unknown-text = { $channel ->
 }
 
 callback-recorded = Diolch, mae eich cais am alwad gan fentor cymheiriaid wedi dod i law. Bydd rhywun o'r gwasanaeth { $service } yn cysylltu gyda chi.
+
+service-hours = { $days ->
+    [Mon-Fri] Oriau'r gwasanaeth: dydd Llun i ddydd Gwener, { $start } tan { $end }.
+   *[other] Oriau'r gwasanaeth: { $days }, { $start } tan { $end }.
+}

@@ -87,3 +87,8 @@ unknown-text = { $channel ->
 }
 
 callback-recorded = Thank you, we have your request for a call from a peer mentor. Someone from { $service } will be in touch.
+
+service-hours = { $days ->
+    [Mon-Fri] Service hours: Monday to Friday, { $start } to { $end }.
+   *[other] Service hours: { $days }, { $start } to { $end }.
+}

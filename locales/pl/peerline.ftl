@@ -91,3 +91,8 @@ unknown-text = { $channel ->
 }
 
 callback-recorded = Dziękujemy, mamy Twoją prośbę o telefon od mentora rówieśniczego. Ktoś z { $service } skontaktuje się z Tobą.
+
+service-hours = { $days ->
+    [Mon-Fri] Godziny pracy: od poniedziałku do piątku, { $start }-{ $end }.
+   *[other] Godziny pracy: { $days }, { $start }-{ $end }.
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_telegram;
+pub mod fake_twilio;
 pub mod kannel;
 pub mod prism;
 
@@ -207,4 +208,20 @@ pub fn telegram_env(fake: &fake_telegram::FakeTelegram) -> Vec<(&'static str, St
         ("PEERLINE_DELIVERY__IDLE_POLL_MS", "50".to_owned()),
         ("PEERLINE_DELIVERY__BACKOFF_BASE_MS", "100".to_owned()),
     ]
+}
+
+/// Poll `check` until it holds, or panic after `timeout` naming `what`.
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -287,7 +287,17 @@ impl Engine {
                     Role::Mentor => "help-mentor",
                     Role::Mentee => "help-mentee",
                 };
-                let body = self.text(lang, id, &[("channel", ch())]);
+                let service = tx.service(person.service_id).await?;
+                let hours = self.text(
+                    lang,
+                    "service-hours",
+                    &[
+                        ("days", service.working_days.as_str().into()),
+                        ("start", service.working_start.as_str().into()),
+                        ("end", service.working_end.as_str().into()),
+                    ],
+                );
+                let body = format!("{} {hours}", self.text(lang, id, &[("channel", ch())]));
                 reply.push(body, None, false, "help");
             }
             Intent::Language(None) => {

@@ -103,6 +103,21 @@ pub struct InboxInsert<'a> {
     pub received_at: i64,
 }
 
+/// An inbound message as stored.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct InboxRow {
+    pub id: i64,
+    pub channel: String,
+    pub provider_key: String,
+    #[serde(skip_serializing)]
+    pub address: String,
+    pub person_id: Option<i64>,
+    pub body: Option<String>,
+    pub button_data: Option<String>,
+    pub received_at: i64,
+    pub handled_at: Option<i64>,
+}
+
 /// A message to queue.
 #[derive(Debug, Clone)]
 pub struct NewOutbound {
@@ -512,6 +527,17 @@ impl Store {
         .await?;
         row.ok_or_else(|| StoreError::NotFound(format!("no outbox message {id}")))?
             .try_into()
+    }
+
+    /// The latest inbox rows, newest first (exports, tests).
+    pub async fn inbox_rows(&self, limit: i64) -> Result<Vec<InboxRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, channel, provider_key, address, person_id, body, button_data, received_at, handled_at
+             FROM inbox ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?)
     }
 
     /// Number of inbox rows (tests and crash checks).

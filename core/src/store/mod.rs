@@ -20,7 +20,8 @@ use sqlx::{
 pub use audit::{AuditEntry, AuditRow};
 pub use jobs::JobClaim;
 pub use messages::{
-    ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, Keyboard, NewOutbound, OutboxRow, Priority, QueueStat,
+    ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow, Priority,
+    QueueStat,
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
 

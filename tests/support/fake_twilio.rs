@@ -1,0 +1,172 @@
+//! A fake Twilio Messages API on 127.0.0.1 that answers with Twilio's own response and error
+//! shapes, for error-classification tests. (Spec conformance of the requests is checked
+//! separately against Prism serving Twilio's OpenAPI spec.)
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+    routing::post,
+};
+use serde_json::json;
+
+pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const AUTH_TOKEN: &str = "twilio-test-auth-token";
+
+/// A scripted answer for the next create-message call.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer {
+    /// 400 with a Twilio error code (21610 unsubscribed, 21211 invalid number, ...).
+    Error { status: u16, code: u32 },
+    /// 429 with Retry-After seconds.
+    TooMany { retry_after: u64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub account: String,
+    pub authorised: bool,
+    pub form: Vec<(String, String)>,
+    pub status: u16,
+}
+
+impl Request {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    script: VecDeque<Answer>,
+    requests: Vec<Request>,
+    next: u64,
+}
+
+#[derive(Clone)]
+pub struct FakeTwilio {
+    inner: Arc<Mutex<Inner>>,
+    pub url: String,
+}
+
+impl FakeTwilio {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake twilio");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let fake = FakeTwilio {
+            inner: Arc::default(),
+            url,
+        };
+        let app = Router::new()
+            .route("/2010-04-01/Accounts/{account}/Messages.json", post(create))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        fake
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn script(&self, answers: &[Answer]) {
+        self.lock().script.extend(answers.iter().copied());
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.lock().requests.clone()
+    }
+
+    /// Accepted messages to `to`, in order.
+    pub fn delivered_to(&self, to: &str) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.status == 201 && r.get("To") == Some(to))
+            .filter_map(|r| r.get("Body").map(str::to_owned))
+            .collect()
+    }
+}
+
+fn basic_auth_ok(headers: &HeaderMap) -> bool {
+    use base64::Engine as _;
+    let expected = base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT_SID}:{AUTH_TOKEN}"));
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(format!("Basic {expected}").as_str())
+}
+
+async fn create(
+    State(fake): State<FakeTwilio>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> impl IntoResponse {
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let authorised = basic_auth_ok(&headers) && account == ACCOUNT_SID;
+    let answer = if authorised {
+        fake.lock().script.pop_front()
+    } else {
+        None
+    };
+    let (status, body, retry) = match (authorised, answer) {
+        (false, _) => (
+            401,
+            json!({"code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}),
+            None,
+        ),
+        (true, Some(Answer::Error { status, code })) => (
+            status,
+            json!({"code": code, "message": format!("error {code}"), "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status}),
+            None,
+        ),
+        (true, Some(Answer::TooMany { retry_after })) => (
+            429,
+            json!({"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429}),
+            Some(retry_after),
+        ),
+        (true, None) => {
+            let n = {
+                let mut inner = fake.lock();
+                inner.next += 1;
+                inner.next
+            };
+            (
+                201,
+                json!({
+                    "sid": format!("SM{n:032x}"),
+                    "account_sid": ACCOUNT_SID,
+                    "status": "queued",
+                    "num_segments": "1",
+                    "to": form.iter().find(|(k, _)| k == "To").map(|(_, v)| v.clone()),
+                    "body": form.iter().find(|(k, _)| k == "Body").map(|(_, v)| v.clone()),
+                }),
+                None,
+            )
+        }
+    };
+    fake.lock().requests.push(Request {
+        account,
+        authorised,
+        form,
+        status,
+    });
+    let mut headers = HeaderMap::new();
+    if let Some(r) = retry
+        && let Ok(v) = r.to_string().parse()
+    {
+        headers.insert("retry-after", v);
+    }
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        headers,
+        axum::Json(body),
+    )
+}
