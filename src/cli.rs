@@ -47,6 +47,12 @@ pub enum Command {
     /// List people.
     #[command(subcommand)]
     People(PeopleCommand),
+    /// Scheduled messages.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Supervision sessions.
+    #[command(subcommand)]
+    Supervision(SupervisionCommand),
     /// Import people from a CSV file (name, role, phone, telegram_username, language,
     /// placement_start). Nothing is imported if any row is bad.
     Import(ImportArgs),
@@ -71,6 +77,60 @@ pub enum ServiceCommand {
     },
     /// List services.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// List what would be sent between two dates: to whom (names, never numbers), when, in
+    /// which language.
+    Preview {
+        #[arg(long)]
+        service: String,
+        /// First day (YYYY-MM-DD), in the service's time zone.
+        #[arg(long)]
+        from: String,
+        /// Last day (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupervisionCommand {
+    /// Book a session.
+    Add {
+        #[arg(long)]
+        service: String,
+        /// Mentor's name; repeat for a group.
+        #[arg(long = "mentor", required = true)]
+        mentors: Vec<String>,
+        /// Local date and time, "YYYY-MM-DD HH:MM".
+        #[arg(long)]
+        at: String,
+        /// one-to-one or group.
+        #[arg(long, default_value = "one-to-one")]
+        kind: String,
+        /// Room or video link.
+        #[arg(long)]
+        place: Option<String>,
+    },
+    /// Upcoming and recent sessions with their ids.
+    List {
+        #[arg(long)]
+        service: String,
+    },
+    /// Record attended, missed or cancelled for a mentor's session.
+    Record {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        session: i64,
+        #[arg(long)]
+        mentor: String,
+        /// attended, missed or cancelled.
+        #[arg(long)]
+        outcome: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +295,131 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             }
             Ok(())
         }
+        Command::Schedule(ScheduleCommand::Preview { service, from, to }) => {
+            let service = store.service_by_name(&service).await?;
+            let (from, to) = (parse_date(&from)?, parse_date(&to)?);
+            if to < from {
+                bail!("--to is before --from");
+            }
+            let start = local_midnight(&service, from);
+            let end = local_midnight(&service, to + chrono::Days::new(1));
+            let lines = peerline_scheduler::preview::preview(store, &service, start, end).await?;
+            if lines.is_empty() {
+                println!("Nothing would be sent by {} in that period.", service.name);
+            }
+            for l in lines {
+                let at = l.at.with_timezone(&service.timezone);
+                println!(
+                    "{}	{}	{}	{}",
+                    at.format("%a %Y-%m-%d %H:%M %Z"),
+                    l.name,
+                    l.what,
+                    l.language
+                );
+            }
+            Ok(())
+        }
+        Command::Supervision(SupervisionCommand::Add {
+            service,
+            mentors,
+            at,
+            kind,
+            place,
+        }) => {
+            let service = store.service_by_name(&service).await?;
+            if kind != "one-to-one" && kind != "group" {
+                bail!("--kind must be one-to-one or group");
+            }
+            let local = chrono::NaiveDateTime::parse_from_str(at.trim(), "%Y-%m-%d %H:%M")
+                .map_err(|_| anyhow::anyhow!("--at {at:?} is not \"YYYY-MM-DD HH:MM\""))?;
+            let starts = peerline_scheduler::occurrence::resolve_local(service.timezone, local);
+            if starts <= now {
+                bail!("--at is in the past");
+            }
+            let people = store.people(service.id).await?;
+            let mut ids = Vec::new();
+            for name in &mentors {
+                let p = people
+                    .iter()
+                    .find(|p| p.display_name.eq_ignore_ascii_case(name.trim()) && p.role == Role::Mentor)
+                    .ok_or_else(|| anyhow::anyhow!("no mentor named {name:?} in {}", service.name))?;
+                ids.push(p.id);
+            }
+            let session = peerline_core::store::NewSession {
+                service: service.id,
+                kind: &kind,
+                starts_at: to_millis(starts),
+                place: place.as_deref(),
+                source: "cli",
+                attendees: &ids,
+            };
+            let id = store.add_session(&session, now_ms).await?;
+            println!(
+                "Booked {kind} supervision {id} on {} for {}.",
+                starts.with_timezone(&service.timezone).format("%a %-d %b %Y %H:%M %Z"),
+                mentors.join(", ")
+            );
+            Ok(())
+        }
+        Command::Supervision(SupervisionCommand::List { service }) => {
+            let service = store.service_by_name(&service).await?;
+            let from = now - chrono::Duration::days(31);
+            let rows = store
+                .sessions_between(to_millis(from), to_millis(now + chrono::Duration::days(92)))
+                .await?;
+            if rows.is_empty() {
+                println!("No booked sessions from a month ago to three months ahead.");
+            }
+            for r in rows.iter().filter(|r| r.service_id == service.id.0) {
+                let name = store
+                    .person(peerline_core::domain::PersonId(r.person_id))
+                    .await?
+                    .display_name;
+                let at = from_millis(r.starts_at).with_timezone(&service.timezone);
+                println!(
+                    "{}	{}	{}	{}	{}	{}",
+                    r.session_id,
+                    at.format("%a %Y-%m-%d %H:%M %Z"),
+                    r.kind,
+                    name,
+                    r.response.as_deref().unwrap_or("-"),
+                    r.outcome.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
+        Command::Supervision(SupervisionCommand::Record {
+            service,
+            session,
+            mentor,
+            outcome,
+        }) => {
+            let service = store.service_by_name(&service).await?;
+            if !["attended", "missed", "cancelled"].contains(&outcome.as_str()) {
+                bail!("--outcome must be attended, missed or cancelled");
+            }
+            let person = store
+                .people(service.id)
+                .await?
+                .into_iter()
+                .find(|p| p.display_name.eq_ignore_ascii_case(mentor.trim()))
+                .ok_or_else(|| anyhow::anyhow!("no one named {mentor:?} in {}", service.name))?;
+            let mut tx = store.begin().await?;
+            let rec = peerline_core::supervision::record_outcome(
+                &mut tx, service.id, session, person.id, &outcome, None, now_ms,
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{mentor} is not booked on session {session} of {}", service.name))?;
+            tx.commit().await?;
+            println!("Recorded: {} {outcome}.", rec.mentor_name);
+            if rec.rebook {
+                println!("Please rebook within 7 days.");
+            }
+            if rec.review {
+                println!("Second miss in a row: a review flag was raised.");
+            }
+            Ok(())
+        }
         Command::Import(args) => {
             let service = store.service_by_name(&args.service).await?;
             let text =
@@ -254,6 +439,10 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             Ok(())
         }
     }
+}
+
+fn local_midnight(service: &peerline_core::store::Service, date: NaiveDate) -> DateTime<Utc> {
+    peerline_scheduler::occurrence::resolve_local(service.timezone, date.and_time(chrono::NaiveTime::MIN))
 }
 
 fn unreachable_command() -> anyhow::Result<()> {

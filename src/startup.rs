@@ -34,6 +34,7 @@ pub struct Application {
     clock: Arc<dyn Clock>,
     engine: Engine,
     signal: OutboxSignal,
+    i18n: Arc<Localizer>,
 }
 
 #[derive(Clone)]
@@ -55,7 +56,7 @@ impl Application {
         let signal = OutboxSignal::new();
         let engine = Engine::new(
             store.clone(),
-            i18n,
+            Arc::clone(&i18n),
             Arc::clone(&clock),
             signal.clone(),
             settings.invites.ttl_hours,
@@ -68,6 +69,7 @@ impl Application {
             clock,
             engine,
             signal,
+            i18n,
         })
     }
 
@@ -93,6 +95,7 @@ impl Application {
             clock,
             engine,
             signal,
+            i18n,
         } = self;
         let _ = crate::telemetry::metrics_handle();
         let mut tasks = JoinSet::new();
@@ -151,6 +154,7 @@ impl Application {
                         per_recipient_interval: Duration::from_millis(settings.telegram.per_chat_interval_ms),
                         max_in_flight: 64,
                     },
+                    signal.clone(),
                 );
                 tasks.spawn(worker.run(signal.clone(), shutdown.clone()));
                 tracing::info!(mode = ?settings.telegram.mode, "Telegram is on");
@@ -178,6 +182,7 @@ impl Application {
                         per_recipient_interval: Duration::ZERO,
                         max_in_flight: 16,
                     },
+                    signal.clone(),
                 );
                 tasks.spawn(worker.run(signal.clone(), shutdown.clone()));
                 tracing::info!(
@@ -188,6 +193,21 @@ impl Application {
             }
         }
 
+        let scheduler = peerline_scheduler::Scheduler::new(
+            store.clone(),
+            Arc::clone(&i18n),
+            Arc::clone(&clock),
+            signal.clone(),
+            chrono::Duration::hours(i64::from(settings.scheduler.grace_hours)),
+        )
+        .with_escalation_policy(peerline_core::safeguarding::EscalationPolicy {
+            reprompt_every: chrono::Duration::minutes(i64::from(settings.escalation.reprompt_minutes.max(1))),
+            deputy_after: chrono::Duration::minutes(i64::from(settings.escalation.deputy_after_minutes)),
+        });
+        tasks.spawn(scheduler.run(
+            Duration::from_secs(settings.scheduler.tick_secs.max(1)),
+            shutdown.clone(),
+        ));
         tasks.spawn(queue_gauges(store.clone(), Arc::clone(&clock), shutdown.clone()));
 
         let app = router.layer(tower_http::trace::TraceLayer::new_for_http());

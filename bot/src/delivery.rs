@@ -22,7 +22,7 @@ use peerline_core::{
     clock::to_millis,
     config::DeliverySettings,
     signal::OutboxSignal,
-    store::{ClaimedMessage, DeliveryStatus, IdentityEffect, Store},
+    store::{ClaimedMessage, DeliveryStatus, IdentityEffect, Priority, Store},
 };
 use rand::Rng;
 use tokio::{sync::Semaphore, time::Instant};
@@ -70,10 +70,19 @@ struct Inner<C: Channel> {
     /// Set by a 429: nothing is sent on this channel before this instant.
     paused_until: Mutex<Option<Instant>>,
     in_flight: Arc<Semaphore>,
+    /// Wakes the other channels' workers when a message is rerouted to them.
+    reroute_signal: OutboxSignal,
 }
 
 impl<C: Channel> Worker<C> {
-    pub fn new(store: Store, channel: C, clock: Arc<dyn Clock>, settings: DeliverySettings, limits: Limits) -> Self {
+    pub fn new(
+        store: Store,
+        channel: C,
+        clock: Arc<dyn Clock>,
+        settings: DeliverySettings,
+        limits: Limits,
+        signal: OutboxSignal,
+    ) -> Self {
         let per_second = NonZeroU32::new(limits.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         // Burst 1: sends are evenly spaced, so no one-second window ever holds more than the limit.
         let spacing = Duration::from_secs(1) / per_second.get();
@@ -89,6 +98,7 @@ impl<C: Channel> Worker<C> {
                 last_sent: Mutex::new(HashMap::new()),
                 paused_until: Mutex::new(None),
                 in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
+                reroute_signal: signal,
                 limits,
             }),
         }
@@ -305,9 +315,26 @@ impl<C: Channel> Inner<C> {
                     _ => IdentityEffect::None,
                 };
                 tracing::warn!(id = %msg.id, channel = %kind, error = %err, "message refused for good");
-                self.store
+                let marked = self
+                    .store
                     .mark_final(msg.id, DeliveryStatus::Failed, &err.to_string(), effect, now_ms)
-                    .await
+                    .await;
+                // Safeguarding and callback messages must reach the person some other way.
+                if marked.is_ok()
+                    && matches!(err, SendError::Unreachable(_))
+                    && matches!(msg.priority, Priority::Safeguarding | Priority::Callback)
+                {
+                    match self.store.reroute(&msg, now_ms).await {
+                        Ok(Some(new)) => {
+                            metrics::counter!("peerline_outbox_rerouted_total").increment(1);
+                            tracing::warn!(id = %msg.id, new = %new, "unreachable: sent by another channel instead");
+                            self.reroute_signal.notify();
+                        }
+                        Ok(None) => tracing::error!(id = %msg.id, "unreachable and no other way to reach this person"),
+                        Err(e) => tracing::error!(id = %msg.id, error = %e, "could not reroute"),
+                    }
+                }
+                marked
             }
         };
         if let Err(e) = recorded {

@@ -124,6 +124,44 @@ pub struct Settings {
     pub telegram: TelegramSettings,
     pub sms: SmsSettings,
     pub delivery: DeliverySettings,
+    pub scheduler: SchedulerSettings,
+    pub escalation: EscalationSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EscalationSettings {
+    /// An unacknowledged alert is sent again this often.
+    pub reprompt_minutes: u32,
+    /// After this long unacknowledged, deputies / safeguarding leads are alerted too.
+    pub deputy_after_minutes: u32,
+}
+
+impl Default for EscalationSettings {
+    fn default() -> Self {
+        Self {
+            reprompt_minutes: 10,
+            deputy_after_minutes: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchedulerSettings {
+    /// How often the scheduler looks for due work.
+    pub tick_secs: u64,
+    /// Occurrences missed (while Peerline was down) by more than this are skipped, not sent late.
+    pub grace_hours: u32,
+}
+
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        Self {
+            tick_secs: 30,
+            grace_hours: 6,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -149,6 +149,29 @@ impl Localizer {
         text.into_owned()
     }
 
+    /// A local date and time for people to read, e.g. `Tue 3 Mar, 14:00` (en-GB), with day
+    /// and month names from the locale files.
+    pub fn when(&self, lang: Language, at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+        use chrono::{Datelike, Timelike};
+        let local = at.with_timezone(&tz);
+        let weekday = self.format(
+            lang,
+            "weekday",
+            &[("n", i64::from(local.weekday().number_from_monday()).into())],
+        );
+        let month = self.format(lang, "month", &[("n", i64::from(local.month()).into())]);
+        self.format(
+            lang,
+            "date-time",
+            &[
+                ("weekday", weekday.into()),
+                ("day", i64::from(local.day()).into()),
+                ("month", month.into()),
+                ("time", format!("{:02}:{:02}", local.hour(), local.minute()).into()),
+            ],
+        )
+    }
+
     /// Shorthand for a message without arguments.
     pub fn text(&self, lang: Language, id: &str) -> String {
         self.format(lang, id, &[])

@@ -14,8 +14,13 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod quiet;
+pub mod risk;
+pub mod safeguarding;
 pub mod signal;
 pub mod sms;
 pub mod store;
+pub mod supervision;
+pub mod wellbeing;
 
 pub use clock::{Clock, ManualClock, SystemClock};

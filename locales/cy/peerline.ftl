@@ -98,3 +98,122 @@ service-hours = { $days ->
     [Mon-Fri] Oriau'r gwasanaeth: dydd Llun i ddydd Gwener, { $start } tan { $end }.
    *[other] Oriau'r gwasanaeth: { $days }, { $start } tan { $end }.
 }
+
+## Dates and times
+
+weekday = { $n ->
+    [1] Llun
+    [2] Maw
+    [3] Mer
+    [4] Iau
+    [5] Gwe
+    [6] Sad
+   *[7] Sul
+}
+month = { $n ->
+    [1] Ion
+    [2] Chwe
+    [3] Mawrth
+    [4] Ebr
+    [5] Mai
+    [6] Meh
+    [7] Gorff
+    [8] Awst
+    [9] Medi
+    [10] Hyd
+    [11] Tach
+   *[12] Rhag
+}
+date-time = { $weekday } { $day } { $month }, { $time }
+
+## Weekly wellbeing check-ins: the ONS personal wellbeing questions (ONS4)
+
+checkin-intro = { $channel ->
+    [sms] Eich gwiriad lles wythnosol: 4 cwestiwn o fesurau lles y SYG (ONS). Atebwch gyda rhif o 0 i 10, neu SKIP (HEPGOR).
+   *[other] Eich gwiriad lles wythnosol: 4 cwestiwn o fesurau lles y SYG (ONS). Dewiswch rif o 0 i 10, neu Hepgor.
+}
+checkin-q-life = { $number }/4: Yn gyffredinol, pa mor fodlon ydych chi ar eich bywyd y dyddiau hyn? (0 = ddim o gwbl, 10 = yn llwyr)
+checkin-q-worthwhile = { $number }/4: Yn gyffredinol, i ba raddau ydych chi'n teimlo bod y pethau rydych chi'n eu gwneud yn eich bywyd yn werth chweil? (0 = ddim o gwbl, 10 = yn llwyr)
+checkin-q-happy = { $number }/4: Yn gyffredinol, pa mor hapus oeddech chi'n teimlo ddoe? (0 = ddim o gwbl, 10 = yn llwyr)
+checkin-q-anxious = { $number }/4: Yn gyffredinol, pa mor bryderus oeddech chi'n teimlo ddoe? (0 = ddim yn bryderus o gwbl, 10 = yn gwbl bryderus)
+button-skip = Hepgor
+checkin-clarify = { $channel ->
+    [sms] Mae'n ddrwg gen i, rhowch rif o 0 i 10, neu SKIP (HEPGOR).
+   *[other] Mae'n ddrwg gen i, dewiswch rif o 0 i 10 gyda'r botymau, neu Hepgor.
+}
+checkin-thanks = Diolch am lenwi'r gwiriad lles. Tan yr wythnos nesaf.
+checkin-thanks-low = Diolch am fod yn onest. Mae'n swnio fel bod pethau'n anodd ar hyn o bryd. Mae eich mentor cymheiriaid a'ch cydlynydd yma i chi. { crisis-numbers }
+checkin-late = Diolch. Roedd y gwiriad hwn wedi cau, ond mae eich ateb wedi'i gadw.
+wellbeing-flag = rhybudd lles am { $name }: { $reason ->
+    [low-scores] atebion isel mewn dau wiriad yn olynol
+    [high-anxiety] gorbryder uchel mewn dau wiriad yn olynol
+    [drop-from-median] atebion 3 neu fwy yn is na'u hatebion arferol
+   *[missed-twice] dau wiriad wedi'u methu yn olynol
+}
+
+## Supervision
+
+supervision-reminder = Nodyn atgoffa: { $kind ->
+    [group] goruchwyliaeth ar y cyd
+   *[other] eich goruchwyliaeth 1:1
+}, { $when }, { $place ->
+    [none] yn y lle arferol
+   *[other] lleoliad: { $place }
+}. { $channel ->
+    [sms] Atebwch YES (IE) os gallwch ddod, neu NO (NA) os na allwch.
+   *[other] Allwch chi ddod?
+}
+button-confirm = Bydda i yno
+button-decline = Alla i ddim dod
+supervision-confirmed = Diolch, welwn ni chi yno.
+supervision-declined = Diolch am roi gwybod i ni. Bydd eich cydlynydd yn cysylltu i drefnu amser newydd.
+supervision-declined-staff = All { $name } ddim dod i oruchwyliaeth ({ $when }). Trefnwch sesiwn arall.
+supervision-record-prompt = Sut aeth goruchwyliaeth { $name } ({ $when })? { $channel ->
+    [sms] Cofnodwch y canlyniad yn Telegram neu gyda'r gorchymyn peerline.
+   *[other] Dewiswch un:
+}
+button-attended = Wedi dod
+button-missed = Heb ddod
+button-cancelled = Canslwyd
+supervision-recorded = Cofnodwyd: { $name }, { $outcome ->
+    [attended] wedi dod
+    [cancelled] canslwyd
+   *[missed] heb ddod
+}.
+supervision-missed-rebook = Ddaeth { $name } ddim i oruchwyliaeth ({ $when }). Trefnwch sesiwn newydd o fewn 7 diwrnod.
+supervision-review-flag = Mae { $name } wedi methu goruchwyliaeth ddwywaith yn olynol: mae angen adolygiad.
+supervision-due-digest = Goruchwyliaeth yn ddyledus: { $names }. Does dim sesiwn wedi'i threfnu iddyn nhw o fewn y cyfnod.
+
+## Safeguarding
+
+crisis-reply = Diolch am ddweud wrthon ni. Dydych chi ddim ar eich pen eich hun. { crisis-numbers }{ $extra ->
+    [drugs] {" "}FRANK, am gyffuriau: 0300 123 6600 (gall ymddangos ar eich bil).
+    [abuse] {" "}Llinell gymorth cam-drin domestig (National Domestic Abuse Helpline): 0808 2000 247, am ddim, ddydd a nos.
+   *[none] {""}
+}{ $known ->
+    [yes] {" "}Rydyn ni wedi rhoi gwybod i'ch cydlynydd.
+   *[no] {""}
+}
+crisis-out-of-hours = Bydd y staff ar gael nesaf: { $when }.
+escalation-alert = { $reprompt ->
+    [yes] HEB EI GYDNABOD O HYD wedi { $minutes } munud.{" "}
+   *[no] {""}
+}DIOGELU BRYS { $reference }: { $source ->
+    [concern] mae { $raiser } wedi codi pryder: "{ $text }"
+    [wellbeing-flag] { $text }
+   *[other] geiriau risg gan { $name }: "{ $text }"
+}. Atebwch ACK { $reference } i'w gydnabod.
+button-acknowledge = Cydnabod
+escalation-acknowledged = Cydnabuwyd { $reference }. Diolch. I'w ddatrys, anfonwch /resolve { $reference } a nodyn.
+escalation-already = Roedd { $reference } eisoes wedi'i gydnabod.
+escalation-resolved = Datryswyd { $reference }.
+escalation-not-found = Does dim rhybudd agored { $reference } ar gyfer eich gwasanaeth.
+escalation-none-open = Dim rhybuddion agored.
+escalation-open-list = Rhybuddion agored: { $list }
+escalation-history = Hanes { $reference }: { $events }
+concern-ack = Diolch. Mae eich cydlynydd wedi cael rhybudd (cyfeirnod { $reference }).
+concern-how = { $channel ->
+    [sms] Tecstiwch CONCERN ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
+   *[other] Anfonwch /concern ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
+}
+not-allowed = Mae'n ddrwg gen i, dim ond cydlynwyr all wneud hynny.

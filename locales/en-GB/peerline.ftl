@@ -92,3 +92,122 @@ service-hours = { $days ->
     [Mon-Fri] Service hours: Monday to Friday, { $start } to { $end }.
    *[other] Service hours: { $days }, { $start } to { $end }.
 }
+
+## Dates and times
+
+weekday = { $n ->
+    [1] Mon
+    [2] Tue
+    [3] Wed
+    [4] Thu
+    [5] Fri
+    [6] Sat
+   *[7] Sun
+}
+month = { $n ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+}
+date-time = { $weekday } { $day } { $month }, { $time }
+
+## Weekly wellbeing check-ins: the ONS personal wellbeing questions (ONS4)
+
+checkin-intro = { $channel ->
+    [sms] Your weekly wellbeing check-in: 4 questions from the ONS wellbeing measures. Reply with a number from 0 to 10, or SKIP.
+   *[other] Your weekly wellbeing check-in: 4 questions from the ONS wellbeing measures. Tap a number from 0 to 10, or Skip.
+}
+checkin-q-life = { $number }/4: Overall, how satisfied are you with your life nowadays? (0 = not at all, 10 = completely)
+checkin-q-worthwhile = { $number }/4: Overall, to what extent do you feel the things you do in your life are worthwhile? (0 = not at all, 10 = completely)
+checkin-q-happy = { $number }/4: Overall, how happy did you feel yesterday? (0 = not at all, 10 = completely)
+checkin-q-anxious = { $number }/4: Overall, how anxious did you feel yesterday? (0 = not at all anxious, 10 = completely anxious)
+button-skip = Skip
+checkin-clarify = { $channel ->
+    [sms] Sorry, I need a number from 0 to 10, or SKIP.
+   *[other] Sorry, I need a number from 0 to 10: tap one of the buttons, or Skip.
+}
+checkin-thanks = Thank you for checking in. See you next week.
+checkin-thanks-low = Thank you for being honest. It sounds like things are hard at the moment. Your peer mentor and coordinator are here for you. { crisis-numbers }
+checkin-late = Thank you. This check-in had closed, but your answer is saved.
+wellbeing-flag = wellbeing flag for { $name }: { $reason ->
+    [low-scores] low answers in two check-ins in a row
+    [high-anxiety] high anxiety in two check-ins in a row
+    [drop-from-median] a drop of 3 or more against their usual answers
+   *[missed-twice] two check-ins missed in a row
+}
+
+## Supervision
+
+supervision-reminder = Reminder: { $kind ->
+    [group] group supervision
+   *[other] your 1:1 supervision
+} on { $when }, { $place ->
+    [none] at the usual place
+   *[other] at { $place }
+}. { $channel ->
+    [sms] Reply YES if you can come or NO if you can't.
+   *[other] Can you come?
+}
+button-confirm = I'll be there
+button-decline = Can't make it
+supervision-confirmed = Thank you, see you then.
+supervision-declined = Thank you for letting us know. Your coordinator will be in touch to rebook.
+supervision-declined-staff = { $name } can't make supervision on { $when }. Please rebook.
+supervision-record-prompt = How did supervision with { $name } on { $when } go? { $channel ->
+    [sms] Please record it in Telegram or with the peerline command.
+   *[other] Tap one:
+}
+button-attended = Attended
+button-missed = Missed
+button-cancelled = Cancelled
+supervision-recorded = Recorded: { $name }, { $outcome ->
+    [attended] attended
+    [cancelled] cancelled
+   *[missed] missed
+}.
+supervision-missed-rebook = { $name } missed supervision on { $when }. Please rebook within 7 days.
+supervision-review-flag = { $name } has missed supervision twice in a row: a review is due.
+supervision-due-digest = Supervision due: { $names }. Nobody is booked in with them within the cadence.
+
+## Safeguarding
+
+crisis-reply = Thank you for telling us. You are not alone. { crisis-numbers }{ $extra ->
+    [drugs] {" "}FRANK, about drugs: 0300 123 6600 (may show on a phone bill).
+    [abuse] {" "}National Domestic Abuse Helpline: 0808 2000 247, free, day and night.
+   *[none] {""}
+}{ $known ->
+    [yes] {" "}We have told your coordinator.
+   *[no] {""}
+}
+crisis-out-of-hours = The team will next be in touch from { $when }.
+escalation-alert = { $reprompt ->
+    [yes] STILL NOT ACKNOWLEDGED after { $minutes } min.{" "}
+   *[no] {""}
+}URGENT safeguarding { $reference }: { $source ->
+    [concern] { $raiser } raised a concern: "{ $text }"
+    [wellbeing-flag] { $text }
+   *[other] risk words from { $name }: "{ $text }"
+}. Reply ACK { $reference } to acknowledge.
+button-acknowledge = Acknowledge
+escalation-acknowledged = Acknowledged { $reference }. Thank you. Resolve it with /resolve { $reference } and a note.
+escalation-already = { $reference } was already acknowledged.
+escalation-resolved = Resolved { $reference }.
+escalation-not-found = There is no open alert { $reference } for your service.
+escalation-none-open = No open alerts.
+escalation-open-list = Open alerts: { $list }
+escalation-history = History of { $reference }: { $events }
+concern-ack = Thank you. Your coordinator has been alerted (reference { $reference }).
+concern-how = { $channel ->
+    [sms] Text CONCERN followed by what is worrying you, and your coordinator will be alerted.
+   *[other] Send /concern followed by what is worrying you, and your coordinator will be alerted.
+}
+not-allowed = Sorry, only coordinators can do that.

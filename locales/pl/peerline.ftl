@@ -96,3 +96,122 @@ service-hours = { $days ->
     [Mon-Fri] Godziny pracy: od poniedziałku do piątku, { $start }-{ $end }.
    *[other] Godziny pracy: { $days }, { $start }-{ $end }.
 }
+
+## Dates and times
+
+weekday = { $n ->
+    [1] pon.
+    [2] wt.
+    [3] śr.
+    [4] czw.
+    [5] pt.
+    [6] sob.
+   *[7] niedz.
+}
+month = { $n ->
+    [1] sty
+    [2] lut
+    [3] mar
+    [4] kwi
+    [5] maj
+    [6] cze
+    [7] lip
+    [8] sie
+    [9] wrz
+    [10] paź
+    [11] lis
+   *[12] gru
+}
+date-time = { $weekday } { $day } { $month }, { $time }
+
+## Weekly wellbeing check-ins: the ONS personal wellbeing questions (ONS4)
+
+checkin-intro = { $channel ->
+    [sms] Cotygodniowe 4 pytania ONS o samopoczucie. Odpisz liczbą 0-10 albo SKIP.
+   *[other] Cotygodniowe pytania o samopoczucie: 4 pytania ze skali dobrostanu ONS. Wybierz liczbę od 0 do 10 albo Pomiń.
+}
+checkin-q-life = { $number }/4: Ogólnie rzecz biorąc, na ile zadowala Cię obecnie Twoje życie? (0 = wcale, 10 = całkowicie)
+checkin-q-worthwhile = { $number }/4: Ogólnie rzecz biorąc, w jakim stopniu czujesz, że to, co robisz w życiu, jest wartościowe? (0 = wcale, 10 = całkowicie)
+checkin-q-happy = { $number }/4: Ogólnie rzecz biorąc, jak duże było wczoraj Twoje poczucie szczęścia? (0 = wcale, 10 = całkowicie)
+checkin-q-anxious = { $number }/4: Ogólnie rzecz biorąc, jak duży był wczoraj Twój niepokój? (0 = brak niepokoju, 10 = całkowity niepokój)
+button-skip = Pomiń
+checkin-clarify = { $channel ->
+    [sms] Przepraszam, potrzebuję liczby od 0 do 10 albo SKIP (POMIŃ).
+   *[other] Przepraszam, potrzebuję liczby od 0 do 10: wybierz jeden z przycisków albo Pomiń.
+}
+checkin-thanks = Dziękujemy za odpowiedzi. Do usłyszenia za tydzień.
+checkin-thanks-low = Dziękujemy za szczerość. Wygląda na to, że jest Ci teraz ciężko. Twój mentor rówieśniczy i koordynator są tu dla Ciebie. { crisis-numbers }
+checkin-late = Dziękujemy. Te pytania są już zamknięte, ale odpowiedź została zapisana.
+wellbeing-flag = sygnał dotyczący samopoczucia ({ $name }): { $reason ->
+    [low-scores] niskie odpowiedzi dwa razy z rzędu
+    [high-anxiety] wysoki niepokój dwa razy z rzędu
+    [drop-from-median] spadek o 3 lub więcej względem zwykłych odpowiedzi
+   *[missed-twice] brak odpowiedzi dwa razy z rzędu
+}
+
+## Supervision
+
+supervision-reminder = Przypomnienie: { $kind ->
+    [group] superwizja grupowa
+   *[other] superwizja indywidualna
+}, { $when }, { $place ->
+    [none] w zwykłym miejscu
+   *[other] miejsce: { $place }
+}. { $channel ->
+    [sms] Odpisz YES (TAK), jeśli przyjdziesz, albo NO (NIE), jeśli nie.
+   *[other] Czy możesz przyjść?
+}
+button-confirm = Będę
+button-decline = Nie dam rady
+supervision-confirmed = Dziękujemy, do zobaczenia.
+supervision-declined = Dziękujemy za informację. Twój koordynator skontaktuje się z Tobą, aby ustalić nowy termin.
+supervision-declined-staff = { $name } nie może przyjść na superwizję: { $when }. Ustal nowy termin.
+supervision-record-prompt = Jak przebiegła superwizja ({ $name }, { $when })? { $channel ->
+    [sms] Zapisz wynik w Telegramie albo poleceniem peerline.
+   *[other] Wybierz:
+}
+button-attended = Obecność
+button-missed = Nieobecność
+button-cancelled = Odwołana
+supervision-recorded = Zapisano: { $name }, { $outcome ->
+    [attended] obecność
+    [cancelled] superwizja odwołana
+   *[missed] nieobecność
+}.
+supervision-missed-rebook = Nieobecność na superwizji: { $name }, { $when }. Ustal nowy termin w ciągu 7 dni.
+supervision-review-flag = { $name }: dwie nieobecności na superwizji z rzędu. Należy przeprowadzić przegląd.
+supervision-due-digest = Superwizja wymagana: { $names }. Nie mają umówionej superwizji w wymaganym okresie.
+
+## Safeguarding
+
+crisis-reply = Dziękujemy, że nam o tym piszesz. Nie musisz mierzyć się z tym w pojedynkę. { crisis-numbers }{ $extra ->
+    [drugs] {" "}FRANK, w sprawie narkotyków: 0300 123 6600 (połączenie może być widoczne na rachunku).
+    [abuse] {" "}National Domestic Abuse Helpline (przemoc domowa): 0808 2000 247, bezpłatnie, całą dobę.
+   *[none] {""}
+}{ $known ->
+    [yes] {" "}Powiadomiliśmy Twojego koordynatora.
+   *[no] {""}
+}
+crisis-out-of-hours = Zespół znów będzie dostępny od { $when }.
+escalation-alert = { $reprompt ->
+    [yes] NADAL NIEPOTWIERDZONY po { $minutes } min.{" "}
+   *[no] {""}
+}PILNY alert bezpieczeństwa { $reference }: { $source ->
+    [concern] { $raiser } zgłasza obawy: "{ $text }"
+    [wellbeing-flag] { $text }
+   *[other] słowa wskazujące na ryzyko od { $name }: "{ $text }"
+}. Odpisz ACK { $reference }, aby potwierdzić.
+button-acknowledge = Potwierdź
+escalation-acknowledged = Potwierdzono { $reference }. Dziękujemy. Zamknij alert poleceniem /resolve { $reference } z notatką.
+escalation-already = Alert { $reference } był już potwierdzony.
+escalation-resolved = Zamknięto { $reference }.
+escalation-not-found = Nie ma otwartego alertu { $reference } w Twoim serwisie.
+escalation-none-open = Brak otwartych alertów.
+escalation-open-list = Otwarte alerty: { $list }
+escalation-history = Historia { $reference }: { $events }
+concern-ack = Dziękujemy. Twój koordynator dostał powiadomienie (numer referencyjny { $reference }).
+concern-how = { $channel ->
+    [sms] Napisz CONCERN i opisz, co Cię niepokoi. Twój koordynator dostanie powiadomienie.
+   *[other] Wyślij /concern i opisz, co Cię niepokoi. Twój koordynator dostanie powiadomienie.
+}
+not-allowed = Przepraszam, tylko koordynatorzy mogą to zrobić.

@@ -1,8 +1,567 @@
 //! Peerline's scheduler: cron expressions evaluated on each service's local wall clock,
-//! resolved to instants exactly once across daylight-saving changes, each occurrence claimed
-//! in the `job_runs` table in the same transaction that queues its messages.
+//! resolved to instants exactly once across daylight-saving changes ([`occurrence`]), each
+//! occurrence claimed in the `job_runs` table in the same transaction that queues its
+//! messages, so a crash or restart neither loses nor repeats a run. Occurrences missed while
+//! Peerline was down are caught up within a grace window; older ones are skipped, logged and
+//! counted.
 //!
-//! This crate depends on `peerline-core` only; it queues messages in the outbox and never talks
-//! to a channel itself.
+//! Jobs: weekly wellbeing check-ins; supervision planning (policy 1:1s, group sessions),
+//! reminders 48 h and 2 h before, the coordinator's after-session record prompt and weekly
+//! "supervision due" digest; closing check-in windows.
+//!
+//! This crate depends on `peerline-core` only: it writes to the outbox and never talks to a
+//! channel itself. Time comes from the injected clock.
 
 pub mod occurrence;
+pub mod preview;
+
+use std::{sync::Arc, time::Duration as StdDuration};
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use peerline_core::{
+    Clock,
+    clock::{from_millis, to_millis},
+    domain::{PersonId, Role, ServiceId},
+    i18n::Localizer,
+    quiet::after_quiet_hours,
+    safeguarding::{self, EscalationPolicy},
+    signal::OutboxSignal,
+    store::{Contact, JobClaim, NewOutbound, NewSession, Priority, Recipient, Service, Store, StoreError},
+    supervision,
+    wellbeing::{self, Rules},
+};
+use tokio_util::sync::CancellationToken;
+
+use occurrence::LocalSchedule;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchedulerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one tick did (tests and logs).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub queued: usize,
+    pub skipped_occurrences: usize,
+}
+
+/// Runs scheduled jobs for every service.
+#[derive(Clone)]
+pub struct Scheduler {
+    store: Store,
+    i18n: Arc<Localizer>,
+    clock: Arc<dyn Clock>,
+    signal: OutboxSignal,
+    /// Occurrences missed by more than this (while Peerline was down) are skipped.
+    grace: Duration,
+    rules: Rules,
+    escalation: EscalationPolicy,
+}
+
+/// How long after a session's start the coordinator is asked to record it.
+const RECORD_AFTER: Duration = Duration::hours(1);
+const REMINDERS: [(&str, Duration); 2] = [("48h", Duration::hours(48)), ("2h", Duration::hours(2))];
+
+impl Scheduler {
+    pub fn new(
+        store: Store,
+        i18n: Arc<Localizer>,
+        clock: Arc<dyn Clock>,
+        signal: OutboxSignal,
+        grace: Duration,
+    ) -> Self {
+        Self {
+            store,
+            i18n,
+            clock,
+            signal,
+            grace,
+            rules: Rules::default(),
+            escalation: EscalationPolicy::default(),
+        }
+    }
+
+    /// Re-alert and deputy intervals for unacknowledged escalations.
+    pub fn with_escalation_policy(mut self, policy: EscalationPolicy) -> Self {
+        self.escalation = policy;
+        self
+    }
+
+    /// Run until `shutdown`, ticking every `every` (and at start).
+    pub async fn run(self, every: StdDuration, shutdown: CancellationToken) {
+        tracing::info!(every = ?every, grace_hours = self.grace.num_hours(), "scheduler started");
+        loop {
+            match self.tick().await {
+                Ok(r) if r.queued > 0 || r.skipped_occurrences > 0 => {
+                    tracing::info!(queued = r.queued, skipped = r.skipped_occurrences, "scheduler tick")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "scheduler tick failed; will retry"),
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+        tracing::info!("scheduler stopped");
+    }
+
+    /// Do everything due at the clock's current time. Safe to call as often as you like, from
+    /// several processes: every run is claimed once.
+    pub async fn tick(&self) -> Result<TickReport, SchedulerError> {
+        let now = self.clock.now();
+        let mut report = TickReport::default();
+        for service in self.store.services().await? {
+            self.plan_supervision(&service, now, &mut report).await?;
+            self.checkins(&service, now, &mut report).await?;
+            self.digest(&service, now, &mut report).await?;
+        }
+        self.escalations(now, &mut report).await?;
+        self.close_checkins(now, &mut report).await?;
+        self.reminders(now, &mut report).await?;
+        self.record_prompts(now, &mut report).await?;
+        if report.queued > 0 {
+            self.signal.notify();
+        }
+        Ok(report)
+    }
+
+    /// Occurrences of `schedule` for `job` that are due by `now`, each with whether it is still
+    /// within the grace window.
+    async fn due(
+        &self,
+        job: &str,
+        schedule: &LocalSchedule,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, bool)>, SchedulerError> {
+        let since = match self.store.last_occurrence(job).await? {
+            Some(ms) => from_millis(ms),
+            None => now - self.grace,
+        };
+        Ok(schedule
+            .after(since)
+            .take_while(|t| *t <= now)
+            .take(1000)
+            .map(|t| (t, now - t <= self.grace))
+            .collect())
+    }
+
+    async fn skip(
+        &self,
+        job: &str,
+        at: DateTime<Utc>,
+        service: Option<ServiceId>,
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+    ) -> Result<(), SchedulerError> {
+        let mut tx = self.store.begin().await?;
+        if tx
+            .claim_occurrence(job, to_millis(at), service, to_millis(now), "skipped")
+            .await?
+            == JobClaim::Claimed
+        {
+            tracing::warn!(job, occurrence = %at, "occurrence missed by more than the grace window; skipped");
+            metrics::counter!("peerline_scheduler_skipped_total").increment(1);
+            report.skipped_occurrences += 1;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn schedule(service: &Service, expr: &str, what: &str) -> Option<LocalSchedule> {
+        match LocalSchedule::parse(expr, service.timezone) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::error!(service = %service.id, what, error = %e, "bad schedule; job not run");
+                None
+            }
+        }
+    }
+
+    /// Weekly ONS4 check-ins: open one per person and ask the first question.
+    async fn checkins(
+        &self,
+        service: &Service,
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+    ) -> Result<(), SchedulerError> {
+        if service.checkin_schedule.trim().is_empty() {
+            return Ok(()); // check-ins switched off for this service
+        }
+        let Some(schedule) = Self::schedule(service, &service.checkin_schedule, "check-ins") else {
+            return Ok(());
+        };
+        let job = format!("checkin:{}", service.id);
+        for (at, in_grace) in self.due(&job, &schedule, now).await? {
+            if !in_grace {
+                self.skip(&job, at, Some(service.id), now, report).await?;
+                continue;
+            }
+            let mut roles = vec![Role::Mentor];
+            if service.checkin_mentees {
+                roles.push(Role::Mentee);
+            }
+            let recipients = self.store.recipients(service.id, &roles).await?;
+            let closes = at + Duration::hours(service.checkin_window_hours.max(1));
+            // Sent for the scheduled instant (even when this tick runs late), outside quiet hours.
+            let send_at = to_millis(after_quiet_hours(service, at));
+            let mut tx = self.store.begin().await?;
+            if tx
+                .claim_occurrence(&job, to_millis(at), Some(service.id), to_millis(now), "ran")
+                .await?
+                == JobClaim::AlreadyRun
+            {
+                continue;
+            }
+            let mut queued = 0;
+            for Recipient { person, identity } in &recipients {
+                let Some(id) = tx
+                    .open_checkin(person.id, service.id, to_millis(at), to_millis(now), to_millis(closes))
+                    .await?
+                else {
+                    continue;
+                };
+                let (body, buttons) = wellbeing::question_message(&self.i18n, person.language, identity.channel, id, 0);
+                tx.enqueue(
+                    &NewOutbound {
+                        person_id: Some(person.id),
+                        identity_id: Some(identity.id),
+                        channel: identity.channel,
+                        address: identity.address.clone(),
+                        priority: Priority::Checkin,
+                        kind: "checkin".into(),
+                        body,
+                        buttons,
+                        ignore_opt_out: false,
+                        not_before: send_at,
+                    },
+                    to_millis(now),
+                )
+                .await?;
+                queued += 1;
+            }
+            tx.set_job_messages(&job, to_millis(at), queued as i64).await?;
+            tx.commit().await?;
+            tracing::info!(service = %service.id, occurrence = %at, queued, "wellbeing check-ins opened");
+            report.queued += queued;
+        }
+        Ok(())
+    }
+
+    /// Re-send every unacknowledged alert, widening to deputies once it has waited long enough.
+    async fn escalations(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        let every = self.escalation.reprompt_every;
+        for due in self
+            .store
+            .escalations_due(to_millis(now), every.num_milliseconds())
+            .await?
+        {
+            // A wellbeing flag is not an emergency: it comes back during working hours only.
+            if due.source == "wellbeing-flag" {
+                let service = self.store.service(ServiceId(due.service_id)).await?;
+                if !safeguarding::in_working_hours(&service, now) {
+                    continue;
+                }
+            }
+            let mut tx = self.store.begin().await?;
+            let esc = tx.escalation(due.id).await?;
+            if esc.status != "open" || esc.last_alert_at + every.num_milliseconds() > to_millis(now) {
+                continue;
+            }
+            let deputies = to_millis(now) - esc.created_at >= self.escalation.deputy_after.num_milliseconds();
+            let queued = safeguarding::alert(&mut tx, &self.i18n, &esc, deputies, true, now).await?;
+            tx.commit().await?;
+            tracing::warn!(escalation = %esc.reference, deputies, "safeguarding alert still unacknowledged; sent again");
+            metrics::counter!("peerline_escalation_reprompts_total").increment(1);
+            report.queued += queued;
+        }
+        Ok(())
+    }
+
+    /// Close check-ins whose window has passed and apply the rules (two missed in a row, or
+    /// partial answers).
+    async fn close_checkins(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        for c in self.store.expired_checkins(to_millis(now)).await? {
+            let mut tx = self.store.begin().await?;
+            if tx.close_checkin(c.id, to_millis(now)).await? {
+                let closed = tx.checkin(c.id).await?;
+                let flags = wellbeing::conclude(&mut tx, &self.i18n, &self.rules, &closed, now).await?;
+                report.queued += flags.len();
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Book each mentor's next policy 1:1, and the service's group sessions for the next
+    /// fortnight. Once a day per service.
+    async fn plan_supervision(
+        &self,
+        service: &Service,
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+    ) -> Result<(), SchedulerError> {
+        let Some(daily) = Self::schedule(service, "0 0 0 * * *", "planning") else {
+            return Ok(());
+        };
+        let job = format!("plan:{}", service.id);
+        let due = self.due(&job, &daily, now).await?;
+        // Planning is idempotent: after downtime, one run catches up everything.
+        let Some((latest, _)) = due.last().copied() else {
+            return Ok(());
+        };
+        let time = NaiveTime::parse_from_str(&service.supervision_time, "%H:%M").unwrap_or(NaiveTime::MIN);
+        let today = now.with_timezone(&service.timezone).date_naive();
+        let mentors = self.store.recipients(service.id, &[Role::Mentor]).await?;
+        let mut tx = self.store.begin().await?;
+        if tx
+            .claim_occurrence(&job, to_millis(latest), Some(service.id), to_millis(now), "ran")
+            .await?
+            == JobClaim::AlreadyRun
+        {
+            return Ok(());
+        }
+        for Recipient { person, .. } in &mentors {
+            let Some(start) = person.placement_start else { continue };
+            let last = tx.last_one_to_one(person.id).await?;
+            if last.as_ref().is_some_and(|(at, _)| *at > to_millis(now)) {
+                continue; // already booked (or deliberately cancelled: see the digest)
+            }
+            let after = last
+                .map(|(at, _)| from_millis(at).with_timezone(&service.timezone).date_naive())
+                .map_or(today - chrono::Days::new(1), |d| d.max(today - chrono::Days::new(1)));
+            let Some(date) = supervision::next_policy_date(start, after) else {
+                continue;
+            };
+            let at = occurrence::resolve_local(service.timezone, date.and_time(time));
+            let session = NewSession {
+                service: service.id,
+                kind: "one-to-one",
+                starts_at: to_millis(at),
+                place: None,
+                source: "policy",
+                attendees: &[person.id],
+            };
+            tx.add_session(&session, to_millis(now)).await?;
+            tracing::debug!(person = %person.id, at = %at, "policy supervision booked");
+        }
+        if let Some(group) = Self::schedule(service, &service.group_schedule, "group supervision") {
+            let attendees: Vec<PersonId> = mentors.iter().map(|r| r.person.id).collect();
+            for at in group.after(now).take_while(|t| *t <= now + Duration::days(14)) {
+                tx.add_group_session_once(service.id, to_millis(at), &attendees, to_millis(now))
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        let _ = report;
+        Ok(())
+    }
+
+    /// Reminders 48 h and 2 h before each booked session, with Confirm / Can't make it.
+    async fn reminders(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        let window_end = now + Duration::hours(48) + Duration::minutes(1);
+        for s in self
+            .store
+            .sessions_between(to_millis(now), to_millis(window_end))
+            .await?
+        {
+            let starts = from_millis(s.starts_at);
+            for (label, before) in REMINDERS {
+                let at = starts - before;
+                if at > now || (label == "2h" && s.response.as_deref() == Some("declined")) {
+                    continue;
+                }
+                let job = format!("supervision-{label}:{}:{}", s.session_id, s.person_id);
+                if self.store.is_claimed(&job, to_millis(at)).await? {
+                    continue;
+                }
+                if now - at > self.grace {
+                    self.skip(&job, at, Some(ServiceId(s.service_id)), now, report).await?;
+                    continue;
+                }
+                let person = PersonId(s.person_id);
+                let Some(identity) = self.store.reachable_identity(person).await? else {
+                    continue;
+                };
+                let who = self.store.person(person).await?;
+                let service = self.store.service(ServiceId(s.service_id)).await?;
+                let when = self.i18n.when(who.language, starts, service.timezone);
+                let (body, buttons) = supervision::reminder_message(
+                    &self.i18n,
+                    who.language,
+                    identity.channel,
+                    s.session_id,
+                    &s.kind,
+                    &when,
+                    s.place.as_deref(),
+                );
+                let mut tx = self.store.begin().await?;
+                if tx
+                    .claim_occurrence(&job, to_millis(at), Some(service.id), to_millis(now), "ran")
+                    .await?
+                    == JobClaim::Claimed
+                {
+                    // Due at its scheduled instant (even when this tick runs late); the 2 h
+                    // reminder must not wait out quiet hours past the session itself.
+                    let send_at = after_quiet_hours(&service, at)
+                        .min(starts - Duration::minutes(30))
+                        .max(at);
+                    tx.enqueue(
+                        &NewOutbound {
+                            person_id: Some(person),
+                            identity_id: Some(identity.id),
+                            channel: identity.channel,
+                            address: identity.address.clone(),
+                            priority: Priority::Reminder,
+                            kind: format!("supervision-reminder-{label}"),
+                            body,
+                            buttons,
+                            ignore_opt_out: false,
+                            not_before: to_millis(send_at),
+                        },
+                        to_millis(now),
+                    )
+                    .await?;
+                    report.queued += 1;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a session, ask the coordinators to record attended / missed / cancelled.
+    async fn record_prompts(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        let from = now - RECORD_AFTER - self.grace;
+        for s in self
+            .store
+            .sessions_between(to_millis(from), to_millis(now - RECORD_AFTER))
+            .await?
+        {
+            if s.outcome.is_some() {
+                continue;
+            }
+            let at = from_millis(s.starts_at) + RECORD_AFTER;
+            let job = format!("supervision-record:{}:{}", s.session_id, s.person_id);
+            if self.store.is_claimed(&job, to_millis(at)).await? {
+                continue;
+            }
+            let service = self.store.service(ServiceId(s.service_id)).await?;
+            let who = self.store.person(PersonId(s.person_id)).await?;
+            let mut tx = self.store.begin().await?;
+            if tx
+                .claim_occurrence(&job, to_millis(at), Some(service.id), to_millis(now), "ran")
+                .await?
+                == JobClaim::Claimed
+            {
+                for c in tx.staff_contacts(service.id).await? {
+                    let when = self.i18n.when(c.language, from_millis(s.starts_at), service.timezone);
+                    let (body, buttons) = supervision::record_prompt(
+                        &self.i18n,
+                        c.language,
+                        c.channel,
+                        s.session_id,
+                        s.person_id,
+                        &who.display_name,
+                        &when,
+                    );
+                    enqueue_to(
+                        &mut tx,
+                        &c,
+                        body,
+                        buttons,
+                        "supervision-record",
+                        after_quiet_hours(&service, now),
+                        now,
+                    )
+                    .await?;
+                    report.queued += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// The coordinators' weekly list of mentors with no 1:1 booked inside the cadence.
+    async fn digest(
+        &self,
+        service: &Service,
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+    ) -> Result<(), SchedulerError> {
+        let Some(schedule) = Self::schedule(service, &service.digest_schedule, "digest") else {
+            return Ok(());
+        };
+        let job = format!("digest:{}", service.id);
+        for (at, in_grace) in self.due(&job, &schedule, now).await? {
+            if !in_grace {
+                self.skip(&job, at, Some(service.id), now, report).await?;
+                continue;
+            }
+            let due = preview::mentors_due(&self.store, service, now).await?;
+            let mut tx = self.store.begin().await?;
+            if tx
+                .claim_occurrence(&job, to_millis(at), Some(service.id), to_millis(now), "ran")
+                .await?
+                == JobClaim::AlreadyRun
+            {
+                continue;
+            }
+            if !due.is_empty() {
+                let names = due.join(", ");
+                for c in tx.staff_contacts(service.id).await? {
+                    let body = self.i18n.format(
+                        c.language,
+                        "supervision-due-digest",
+                        &[("names", names.as_str().into())],
+                    );
+                    enqueue_to(
+                        &mut tx,
+                        &c,
+                        body,
+                        None,
+                        "supervision-digest",
+                        after_quiet_hours(service, now),
+                        now,
+                    )
+                    .await?;
+                    report.queued += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Queue a staff message.
+async fn enqueue_to(
+    tx: &mut peerline_core::store::Tx,
+    c: &Contact,
+    body: String,
+    buttons: Option<peerline_core::store::Keyboard>,
+    kind: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.enqueue(
+        &NewOutbound {
+            person_id: Some(c.person),
+            identity_id: Some(c.identity),
+            channel: c.channel,
+            address: c.address.clone(),
+            priority: Priority::Reminder,
+            kind: kind.into(),
+            body,
+            buttons,
+            ignore_opt_out: false,
+            not_before: to_millis(at),
+        },
+        to_millis(now),
+    )
+    .await
+    .map(|_| ())
+}

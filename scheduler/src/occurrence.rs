@@ -7,7 +7,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,22 +48,26 @@ impl LocalSchedule {
 
     /// One instant for a local wall-clock time.
     pub fn resolve(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        match self.tz.from_local_datetime(&local) {
-            LocalResult::Single(t) => t.with_timezone(&Utc),
-            LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
-            LocalResult::None => {
-                // In the spring-forward gap: read the time with the offset in force just
-                // before the gap, which moves it forward by the gap's length (01:30 in
-                // Europe/London becomes 02:30 BST). Gaps are at most a few hours long.
-                let before = self.tz.from_local_datetime(&(local - Duration::hours(6))).earliest();
-                let offset = before.map_or(0, |b| b.offset().fix().local_minus_utc());
-                Utc.from_utc_datetime(&(local - Duration::seconds(i64::from(offset))))
-            }
-        }
+        resolve_local(self.tz, local)
     }
 }
 
-use chrono::Offset;
+/// One instant for a local wall-clock time in `tz`: a time in the spring-forward gap moves
+/// forward by the gap's length; a time in the autumn fold takes the earlier instant.
+pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
+        LocalResult::None => {
+            // In the spring-forward gap: read the time with the offset in force just
+            // before the gap, which moves it forward by the gap's length (01:30 in
+            // Europe/London becomes 02:30 BST). Gaps are at most a few hours long.
+            let before = tz.from_local_datetime(&(local - Duration::hours(6))).earliest();
+            let offset = before.map_or(0, |b| b.offset().fix().local_minus_utc());
+            Utc.from_utc_datetime(&(local - Duration::seconds(i64::from(offset))))
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

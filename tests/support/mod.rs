@@ -6,6 +6,7 @@ pub mod fake_telegram;
 pub mod fake_twilio;
 pub mod kannel;
 pub mod prism;
+pub mod world;
 
 use std::{
     io::{BufRead, BufReader},

@@ -20,6 +20,16 @@ pub enum Intent {
     Language(Option<String>),
     /// A mentee asks for a call from a peer mentor.
     Callback,
+    /// Raise a safeguarding concern (`/concern text`, `CONCERN text`); `None` asks how.
+    Concern(Option<String>),
+    /// Coordinators: acknowledge an alert (`/ack REF`, `ACK REF`).
+    Ack(Option<String>),
+    /// Coordinators: resolve an alert with an outcome note.
+    Resolve(Option<String>, String),
+    /// Coordinators: list open alerts.
+    Escalations,
+    /// Coordinators: an alert's timeline.
+    History(Option<String>),
     /// Anything else, as typed.
     Text(String),
 }
@@ -45,6 +55,7 @@ const HELP_WORDS: &[&str] = &["HELP", "INFO", "CYMORTH", "POMOC"];
 const JOIN_WORDS: &[&str] = &["JOIN", "YMUNO", "DOLACZ"];
 const LANGUAGE_WORDS: &[&str] = &["LANGUAGE", "IAITH", "JEZYK"];
 const CALLBACK_WORDS: &[&str] = &["CALLBACK", "GALWAD", "ODDZWON"];
+const CONCERN_WORDS: &[&str] = &["CONCERN", "PRYDER", "OBAWA"];
 
 /// Fold one character: upper case without diacritics.
 fn fold_char(c: char) -> char {
@@ -107,6 +118,17 @@ pub fn parse(text: &str) -> Intent {
     if LANGUAGE_WORDS.contains(&first) {
         return Intent::Language((!rest.is_empty()).then(|| rest.join(" ")));
     }
+    if CONCERN_WORDS.contains(&first) {
+        // Keep the person's own words, not the normalised ones.
+        let text = trimmed
+            .split_once(char::is_whitespace)
+            .map(|(_, t)| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        return Intent::Concern(text);
+    }
+    if first == "ACK" && rest.len() == 1 {
+        return Intent::Ack(Some(rest[0].to_owned()));
+    }
     Intent::Text(trimmed.to_owned())
 }
 
@@ -125,6 +147,20 @@ fn parse_command(command: &str, original: &str) -> Intent {
         "help" => Intent::Help,
         "language" | "iaith" | "jezyk" => Intent::Language((!args.is_empty()).then(|| args.join(" "))),
         "callback" => Intent::Callback,
+        "concern" => {
+            let text = original
+                .split_once(char::is_whitespace)
+                .map(|(_, t)| t.trim().to_owned())
+                .filter(|t| !t.is_empty());
+            Intent::Concern(text)
+        }
+        "ack" => Intent::Ack(args.first().map(|a| a.to_ascii_uppercase())),
+        "resolve" => Intent::Resolve(
+            args.first().map(|a| a.to_ascii_uppercase()),
+            args.get(1..).unwrap_or_default().join(" "),
+        ),
+        "escalations" | "alerts" => Intent::Escalations,
+        "history" => Intent::History(args.first().map(|a| a.to_ascii_uppercase())),
         _ => Intent::Text(original.to_owned()),
     }
 }
@@ -163,6 +199,23 @@ mod tests {
             ("/help@PeerlineBot", Intent::Help),
             ("/stop", Intent::Stop),
             ("/language", Intent::Language(None)),
+            (
+                "/concern Jo said he has pills saved up",
+                Intent::Concern(Some("Jo said he has pills saved up".into())),
+            ),
+            (
+                "CONCERN worried about Kim",
+                Intent::Concern(Some("worried about Kim".into())),
+            ),
+            ("concern", Intent::Concern(None)),
+            ("ack e4k7", Intent::Ack(Some("E4K7".into()))),
+            ("/ack E4K7", Intent::Ack(Some("E4K7".into()))),
+            (
+                "/resolve e4k7 spoke to her, safe",
+                Intent::Resolve(Some("E4K7".into()), "spoke to her, safe".into()),
+            ),
+            ("/escalations", Intent::Escalations),
+            ("/history E4K7", Intent::History(Some("E4K7".into()))),
         ];
         for (text, want) in cases {
             assert_eq!(&parse(text), want, "{text:?}");

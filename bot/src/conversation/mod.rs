@@ -2,7 +2,9 @@
 //! out (the inbox row, any state change, every reply). A message seen before (same provider
 //! key) is recognised inside that transaction and changes nothing.
 
+mod flows;
 pub mod keywords;
+mod safeguarding;
 
 use std::sync::Arc;
 
@@ -45,6 +47,8 @@ pub struct Engine {
     /// Woken whenever something is queued, so delivery does not wait for its next poll.
     outbox_ready: OutboxSignal,
     invite_ttl_days: u32,
+    rules: peerline_core::wellbeing::Rules,
+    triage: Arc<peerline_core::risk::Triage>,
 }
 
 /// The sender as far as the conversation knows them.
@@ -63,13 +67,29 @@ struct Reply<'a> {
 }
 
 impl Reply<'_> {
+    /// Queue a message to someone other than the sender (e.g. a coordinator).
+    fn also(&mut self, message: NewOutbound) {
+        self.queued.push(message);
+    }
+
     fn push(&mut self, body: String, buttons: Option<Vec<Vec<(String, String)>>>, ignore_opt_out: bool, kind: &str) {
+        self.push_with(body, buttons, ignore_opt_out, kind, Priority::Reply);
+    }
+
+    fn push_with(
+        &mut self,
+        body: String,
+        buttons: Option<Vec<Vec<(String, String)>>>,
+        ignore_opt_out: bool,
+        kind: &str,
+        priority: Priority,
+    ) {
         self.queued.push(NewOutbound {
             person_id: self.person,
             identity_id: self.identity,
             channel: self.inbound.channel,
             address: self.inbound.address.clone(),
-            priority: Priority::Reply,
+            priority,
             kind: kind.to_owned(),
             body,
             buttons,
@@ -93,6 +113,8 @@ impl Engine {
             clock,
             outbox_ready,
             invite_ttl_days: invite_ttl_hours.div_ceil(24).max(1),
+            rules: peerline_core::wellbeing::Rules::default(),
+            triage: Arc::new(peerline_core::risk::Triage::embedded()),
         }
     }
 
@@ -154,7 +176,21 @@ impl Engine {
                 None => Intent::Text(String::new()),
             },
         };
+        let risky = match &intent {
+            Intent::Text(t) => {
+                self.risk(
+                    &mut tx,
+                    &mut reply,
+                    sender.as_ref(),
+                    t,
+                    peerline_core::clock::from_millis(now),
+                )
+                .await?
+            }
+            _ => false,
+        };
         match sender {
+            _ if risky => {}
             None => self.stranger(&mut tx, &mut reply, intent, now).await?,
             Some(sender) => self.known(&mut tx, &mut reply, sender, intent, now).await?,
         }
@@ -243,7 +279,7 @@ impl Engine {
         intent: Intent,
         now: i64,
     ) -> Result<(), EngineError> {
-        let Sender { person, identity } = sender;
+        let (person, identity) = (&sender.person, &sender.identity);
         let channel = reply.inbound.channel;
         let lang = person.language;
         let ch = || Self::channel_arg(channel);
@@ -258,6 +294,17 @@ impl Engine {
             detail,
         };
 
+        let at = peerline_core::clock::from_millis(now);
+        // Safeguarding first: a concern or a coordinator's command works even after STOP.
+        if let Intent::Concern(text) = intent {
+            return self.concern(tx, reply, &sender, text, at).await;
+        }
+        if self.staff_command(tx, reply, &sender, &intent, at).await? {
+            return Ok(());
+        }
+        if !opted_out && self.scheduled_flows(tx, reply, &sender, &intent, at).await? {
+            return Ok(());
+        }
         match intent {
             Intent::Stop => {
                 if !opted_out {
@@ -337,7 +384,12 @@ impl Engine {
                 let body = self.text(lang, "callback-recorded", &[("service", service.name.as_str().into())]);
                 reply.push(body, None, false, "callback-ack");
             }
-            Intent::Text(_) => {
+            Intent::Text(_)
+            | Intent::Concern(_)
+            | Intent::Ack(_)
+            | Intent::Resolve(..)
+            | Intent::Escalations
+            | Intent::History(_) => {
                 let body = self.text(lang, "unknown-text", &[("channel", ch())]);
                 reply.push(body, None, false, "reply");
             }

@@ -56,6 +56,17 @@ impl Tx {
 }
 
 impl Store {
+    /// Has this occurrence been claimed already? A cheap read that spares a write
+    /// transaction on every tick for work that is long done.
+    pub async fn is_claimed(&self, job: &str, occurrence: i64) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM job_runs WHERE job = ? AND occurrence = ?")
+            .bind(job)
+            .bind(occurrence)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// The latest occurrence of `job` that was claimed, if any.
     pub async fn last_occurrence(&self, job: &str) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar("SELECT MAX(occurrence) FROM job_runs WHERE job = ?")

@@ -461,6 +461,50 @@ impl Store {
         Ok(())
     }
 
+    /// The address of a safeguarding or callback message turned out unreachable: queue the
+    /// same message to the person's next reachable identity (Telegram → SMS). Returns the new
+    /// message's id, or `None` when there is no other way to reach them.
+    pub async fn reroute(&self, failed: &ClaimedMessage, now: i64) -> Result<Option<OutboxId>> {
+        let (Some(person), Some(bad)) = (failed.person_id, failed.identity_id) else {
+            return Ok(None);
+        };
+        let mut tx = self.begin().await?;
+        let next: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, channel, address FROM identities
+             WHERE person_id = ? AND id != ? AND unreachable_at IS NULL
+               AND (opted_out_at IS NULL OR ? = 0)
+             ORDER BY channel != 'telegram', id LIMIT 1",
+        )
+        .bind(person.0)
+        .bind(bad.0)
+        .bind(failed.priority as i64)
+        .fetch_optional(tx.conn())
+        .await?;
+        let Some((identity, channel, address)) = next else {
+            return Ok(None);
+        };
+        let channel = channel_of(&channel)?;
+        let id = tx
+            .enqueue(
+                &NewOutbound {
+                    person_id: Some(person),
+                    identity_id: Some(IdentityId(identity)),
+                    channel,
+                    address,
+                    priority: failed.priority,
+                    kind: format!("{}-fallback", failed.kind),
+                    body: failed.body.clone(),
+                    buttons: None,
+                    ignore_opt_out: failed.priority == Priority::Safeguarding,
+                    not_before: now,
+                },
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
     /// A delivery receipt arrived for the message the provider knows as `provider_id`.
     /// Returns whether a message matched.
     pub async fn record_receipt(

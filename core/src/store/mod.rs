@@ -6,9 +6,11 @@
 //! fails with `SQLITE_BUSY` half-way), and a small pool of readers that WAL lets run beside it.
 
 mod audit;
+mod escalations;
 mod jobs;
 mod messages;
 mod people;
+mod schedule;
 
 use std::{str::FromStr, time::Duration};
 
@@ -18,12 +20,14 @@ use sqlx::{
 };
 
 pub use audit::{AuditEntry, AuditRow};
+pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use jobs::JobClaim;
 pub use messages::{
     ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow, Priority,
     QueueStat,
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
+pub use schedule::{Checkin, Contact, NewSession, Recipient, SessionAttendee};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -20,6 +20,16 @@ pub struct Service {
     pub working_end: String,
     pub quiet_start: String,
     pub quiet_end: String,
+    /// Cron expression (service time) for weekly wellbeing check-ins.
+    pub checkin_schedule: String,
+    pub checkin_mentees: bool,
+    pub checkin_window_hours: i64,
+    /// Local time (`HH:MM`) at which policy 1:1 supervision is planned.
+    pub supervision_time: String,
+    /// Cron expression for group supervision sessions.
+    pub group_schedule: String,
+    /// Cron expression for the coordinators' weekly "supervision due" digest.
+    pub digest_schedule: String,
 }
 
 fn ser_tz<S: serde::Serializer>(tz: &Tz, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -36,6 +46,12 @@ struct ServiceRow {
     working_end: String,
     quiet_start: String,
     quiet_end: String,
+    checkin_schedule: String,
+    checkin_mentees: bool,
+    checkin_window_hours: i64,
+    supervision_time: String,
+    group_schedule: String,
+    digest_schedule: String,
 }
 
 impl TryFrom<ServiceRow> for Service {
@@ -53,6 +69,12 @@ impl TryFrom<ServiceRow> for Service {
             working_end: r.working_end,
             quiet_start: r.quiet_start,
             quiet_end: r.quiet_end,
+            checkin_schedule: r.checkin_schedule,
+            checkin_mentees: r.checkin_mentees,
+            checkin_window_hours: r.checkin_window_hours,
+            supervision_time: r.supervision_time,
+            group_schedule: r.group_schedule,
+            digest_schedule: r.digest_schedule,
         })
     }
 }

@@ -1,0 +1,230 @@
+//! Replies to what the scheduler started: check-in answers (buttons or numbers), a mentor's
+//! YES / NO to a supervision reminder, and a coordinator's attendance record.
+
+use peerline_core::{
+    clock::{from_millis, to_millis},
+    domain::{PersonId, ServiceId},
+    quiet::after_quiet_hours,
+    store::{Checkin, NewOutbound, Priority, Tx},
+    supervision,
+    wellbeing::{self, Answer, QUESTIONS},
+};
+
+use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
+use crate::inbound::InboundPayload;
+
+impl Engine {
+    /// Handle the message if it belongs to a scheduled flow. Returns whether it did.
+    pub(super) async fn scheduled_flows(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        intent: &Intent,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, EngineError> {
+        let person = &sender.person;
+        if let InboundPayload::Button(data) = &reply.inbound.payload {
+            if let Some((id, question, answer)) = wellbeing::parse_button(data) {
+                let checkin = tx.checkin(id).await.ok().filter(|c| c.person_id == person.id.0);
+                if let Some(c) = checkin
+                    && c.question == question as i64
+                {
+                    self.answer(tx, reply, sender, c, answer, now).await?;
+                }
+                // A stale or foreign button: already answered, or not theirs. Say nothing.
+                return Ok(true);
+            }
+            if let Some((session, yes)) = supervision::parse_reply_button(data) {
+                self.supervision_reply(tx, reply, sender, Some(session), yes, now)
+                    .await?;
+                return Ok(true);
+            }
+            if let Some((session, mentor, outcome)) = supervision::parse_record_button(data) {
+                if person.role.is_staff() {
+                    self.record(tx, reply, sender, session, PersonId(mentor), outcome, now)
+                        .await?;
+                }
+                return Ok(true);
+            }
+            return Ok(false);
+        }
+        let Intent::Text(text) = intent else { return Ok(false) };
+        let open = tx.answering_checkin(person.id, to_millis(now)).await?;
+        if let Some(c) = &open
+            && let Some(answer) = wellbeing::parse_answer(text)
+        {
+            self.answer(tx, reply, sender, c.clone(), answer, now).await?;
+            return Ok(true);
+        }
+        if let Some(yes) = supervision::parse_reply(text)
+            && self.supervision_reply(tx, reply, sender, None, yes, now).await?
+        {
+            return Ok(true);
+        }
+        if let Some(c) = open.filter(|c| !c.clarified && c.status == "open") {
+            tx.set_clarified(c.id).await?;
+            let body = self.text(
+                person.language,
+                "checkin-clarify",
+                &[("channel", reply.inbound.channel.as_str().into())],
+            );
+            reply.push(body, None, false, "checkin-clarify");
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    async fn answer(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        checkin: Checkin,
+        answer: Answer,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let lang = sender.person.language;
+        let Some(measure) = usize::try_from(checkin.question).ok().and_then(|q| QUESTIONS.get(q)) else {
+            return Ok(());
+        };
+        let late = checkin.status == "missed" || to_millis(now) > checkin.closes_at;
+        let score = match answer {
+            Answer::Score(n) => Some(n),
+            Answer::Skip => None,
+        };
+        tx.answer_checkin(checkin.id, *measure, score, late, to_millis(now))
+            .await?;
+        let updated = tx.checkin(checkin.id).await?;
+        if let Ok(next) = usize::try_from(updated.question)
+            && next < QUESTIONS.len()
+        {
+            let (body, buttons) =
+                wellbeing::question_message(&self.i18n, lang, reply.inbound.channel, updated.id, next);
+            reply.push(body, buttons, false, "checkin-question");
+            return Ok(());
+        }
+        if late {
+            reply.push(self.text(lang, "checkin-late", &[]), None, false, "checkin-late");
+            return Ok(());
+        }
+        wellbeing::conclude(tx, &self.i18n, &self.rules, &updated, now).await?;
+        let id = if self.rules.any_low(&updated.answers()) {
+            "checkin-thanks-low"
+        } else {
+            "checkin-thanks"
+        };
+        reply.push(self.text(lang, id, &[]), None, false, id);
+        Ok(())
+    }
+
+    /// Returns false when there was no reminder to answer.
+    async fn supervision_reply(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        session: Option<i64>,
+        yes: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, EngineError> {
+        let person = &sender.person;
+        let response = if yes { "confirmed" } else { "declined" };
+        let Some(row) = tx
+            .respond_to_session(person.id, session, response, to_millis(now))
+            .await?
+        else {
+            return Ok(false);
+        };
+        let lang = person.language;
+        if yes {
+            reply.push(
+                self.text(lang, "supervision-confirmed", &[]),
+                None,
+                false,
+                "supervision-confirmed",
+            );
+            return Ok(true);
+        }
+        reply.push(
+            self.text(lang, "supervision-declined", &[]),
+            None,
+            false,
+            "supervision-declined",
+        );
+        // Tell the coordinators at once (outside quiet hours).
+        let service = tx.service(ServiceId(row.service_id)).await?;
+        let at = to_millis(after_quiet_hours(&service, now));
+        for c in tx.staff_contacts(service.id).await? {
+            let when = self.i18n.when(c.language, from_millis(row.starts_at), service.timezone);
+            let body = self.i18n.format(
+                c.language,
+                "supervision-declined-staff",
+                &[("name", person.display_name.as_str().into()), ("when", when.into())],
+            );
+            reply.also(NewOutbound {
+                person_id: Some(c.person),
+                identity_id: Some(c.identity),
+                channel: c.channel,
+                address: c.address.clone(),
+                priority: Priority::Reply,
+                kind: "supervision-declined".into(),
+                body,
+                buttons: None,
+                ignore_opt_out: false,
+                not_before: at,
+            });
+        }
+        Ok(true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        session: i64,
+        mentor: PersonId,
+        outcome: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let staff = &sender.person;
+        let Some(rec) = supervision::record_outcome(
+            tx,
+            staff.service_id,
+            session,
+            mentor,
+            outcome,
+            Some(staff.id),
+            to_millis(now),
+        )
+        .await?
+        else {
+            return Ok(());
+        };
+        let lang = staff.language;
+        let name = rec.mentor_name.as_str();
+        let body = self.text(
+            lang,
+            "supervision-recorded",
+            &[("name", name.into()), ("outcome", outcome.into())],
+        );
+        reply.push(body, None, false, "supervision-recorded");
+        let service = tx.service(staff.service_id).await?;
+        if rec.rebook {
+            let when = self.i18n.when(lang, from_millis(rec.starts_at), service.timezone);
+            let body = self.text(
+                lang,
+                "supervision-missed-rebook",
+                &[("name", name.into()), ("when", when.into())],
+            );
+            reply.push(body, None, false, "supervision-rebook");
+        }
+        if rec.review {
+            let body = self.text(lang, "supervision-review-flag", &[("name", name.into())]);
+            reply.push(body, None, false, "supervision-review");
+        }
+        Ok(())
+    }
+}

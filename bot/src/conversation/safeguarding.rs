@@ -1,0 +1,241 @@
+//! Safeguarding in the conversation: risk language in any free text gets crisis numbers at
+//! once and (for someone we know) an escalation; mentors raise concerns; coordinators list,
+//! acknowledge, resolve and review alerts for their own service only.
+
+use peerline_core::{
+    clock::{from_millis, to_millis},
+    risk::RiskCategory,
+    safeguarding::{self, crisis_reply, next_working_time},
+    store::{AuditEntry, NewEscalation, Priority, Tx},
+};
+
+use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
+use crate::inbound::InboundPayload;
+
+impl Engine {
+    /// Risk language in free text: crisis reply first (highest priority, even to someone who
+    /// opted out), then an escalation for someone we know. Returns whether it matched.
+    pub(super) async fn risk(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: Option<&Sender>,
+        text: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, EngineError> {
+        let categories = self.triage.assess(text);
+        if categories.is_empty() {
+            return Ok(false);
+        }
+        let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+        metrics::counter!("peerline_risk_matches_total", "channel" => reply.inbound.channel.as_str()).increment(1);
+        tracing::warn!(channel = %reply.inbound.channel, categories = ?names, known = sender.is_some(), "risk language: crisis reply sent");
+        let extra = if categories.contains(&RiskCategory::DomesticAbuse) {
+            "abuse"
+        } else if categories
+            .iter()
+            .any(|c| matches!(c, RiskCategory::Overdose | RiskCategory::RelapseDanger))
+        {
+            "drugs"
+        } else {
+            "none"
+        };
+        let Some(sender) = sender else {
+            let body = crisis_reply(&self.i18n, reply.language, extra, false, None);
+            reply.push_with(body, None, true, "crisis-reply", Priority::Safeguarding);
+            return Ok(true);
+        };
+        let service = tx.service(sender.person.service_id).await?;
+        let next_open = (!safeguarding::in_working_hours(&service, now)).then(|| {
+            self.i18n.when(
+                sender.person.language,
+                next_working_time(&service, now),
+                service.timezone,
+            )
+        });
+        let body = crisis_reply(&self.i18n, sender.person.language, extra, true, next_open);
+        reply.push_with(body, None, true, "crisis-reply", Priority::Safeguarding);
+        let esc = tx
+            .open_escalation(
+                &NewEscalation {
+                    service: service.id,
+                    subject: Some(sender.person.id),
+                    raised_by: Some(sender.person.id),
+                    source: "risk-language",
+                    channel: Some(reply.inbound.channel.as_str()),
+                    verbatim: Some(text),
+                    categories: &names.join(","),
+                },
+                to_millis(now),
+            )
+            .await?;
+        safeguarding::alert(tx, &self.i18n, &esc, false, false, now).await?;
+        Ok(true)
+    }
+
+    /// `/concern text`: a mentor (or anyone enrolled) alerts the coordinators.
+    pub(super) async fn concern(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        text: Option<String>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let lang = sender.person.language;
+        let Some(text) = text else {
+            let body = self.text(
+                lang,
+                "concern-how",
+                &[("channel", reply.inbound.channel.as_str().into())],
+            );
+            reply.push(body, None, false, "reply");
+            return Ok(());
+        };
+        let categories: Vec<&str> = self.triage.assess(&text).iter().map(|c| c.as_str()).collect();
+        let esc = tx
+            .open_escalation(
+                &NewEscalation {
+                    service: sender.person.service_id,
+                    subject: None,
+                    raised_by: Some(sender.person.id),
+                    source: "concern",
+                    channel: Some(reply.inbound.channel.as_str()),
+                    verbatim: Some(&text),
+                    categories: &categories.join(","),
+                },
+                to_millis(now),
+            )
+            .await?;
+        safeguarding::alert(tx, &self.i18n, &esc, false, false, now).await?;
+        let body = self.text(lang, "concern-ack", &[("reference", esc.reference.as_str().into())]);
+        reply.push_with(body, None, false, "concern-ack", Priority::Safeguarding);
+        Ok(())
+    }
+
+    /// Coordinators' commands and the Acknowledge button. Anyone else gets a neutral refusal,
+    /// and the attempt is audited.
+    pub(super) async fn staff_command(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        intent: &Intent,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, EngineError> {
+        let button_ack = match &reply.inbound.payload {
+            InboundPayload::Button(data) => safeguarding::parse_ack_button(data),
+            InboundPayload::Text(_) => None,
+        };
+        let is_command = matches!(
+            intent,
+            Intent::Ack(_) | Intent::Resolve(..) | Intent::Escalations | Intent::History(_)
+        );
+        if button_ack.is_none() && !is_command {
+            return Ok(false);
+        }
+        let person = &sender.person;
+        let lang = person.language;
+        let service = person.service_id;
+        let audit = |action: &'static str, detail: Option<String>| AuditEntry {
+            at: to_millis(now),
+            service_id: Some(service),
+            actor_person_id: Some(person.id),
+            actor_label: reply.inbound.channel.as_str(),
+            action,
+            subject_person_id: None,
+            detail,
+        };
+        if !person.role.is_staff() {
+            tx.audit(audit("denied", Some(format!("{intent:?}").chars().take(40).collect())))
+                .await?;
+            reply.push(self.text(lang, "not-allowed", &[]), None, false, "reply");
+            return Ok(true);
+        }
+        let reference = |r: &Option<String>| r.clone().unwrap_or_default();
+        let found = match (button_ack, intent) {
+            (Some(id), _) => {
+                let e = tx.escalation(id).await.ok().filter(|e| e.service_id == service.0);
+                e.map(|e| (e.reference.clone(), Some(e)))
+            }
+            (None, Intent::Ack(r) | Intent::Resolve(r, _) | Intent::History(r)) => {
+                let r = reference(r);
+                let e = tx.escalation_by_ref(service, &r).await?;
+                Some((r, e))
+            }
+            _ => None,
+        };
+        let not_found = |r: &str| self.text(lang, "escalation-not-found", &[("reference", r.into())]);
+        match (button_ack, intent, found) {
+            (Some(_), _, None) => reply.push(not_found(""), None, false, "reply"),
+            (_, Intent::Escalations, _) => {
+                let open = tx.open_escalations_of(service).await?;
+                tx.audit(audit("escalation.list", None)).await?;
+                let body = if open.is_empty() {
+                    self.text(lang, "escalation-none-open", &[])
+                } else {
+                    let list: Vec<String> = open
+                        .iter()
+                        .map(|e| format!("{} ({}, {})", e.reference, e.source, e.status))
+                        .collect();
+                    self.text(lang, "escalation-open-list", &[("list", list.join("; ").into())])
+                };
+                reply.push(body, None, false, "reply");
+            }
+            (_, _, Some((r, None))) => reply.push(not_found(&r), None, false, "reply"),
+            (_, Intent::Resolve(_, note), Some((r, Some(e)))) => {
+                let note = if note.trim().is_empty() {
+                    "resolved"
+                } else {
+                    note.trim()
+                };
+                let done = tx.resolve(e.id, person.id, note, to_millis(now)).await?;
+                tx.audit(audit("escalation.resolve", Some(r.clone()))).await?;
+                let body = if done {
+                    self.text(lang, "escalation-resolved", &[("reference", r.as_str().into())])
+                } else {
+                    not_found(&r)
+                };
+                reply.push(body, None, false, "reply");
+            }
+            (_, Intent::History(_), Some((r, Some(e)))) => {
+                let events = tx.escalation_events(e.id).await?;
+                let service_row = tx.service(service).await?;
+                let lines: Vec<String> = events
+                    .iter()
+                    .map(|ev| {
+                        format!(
+                            "{} {}",
+                            self.i18n.when(lang, from_millis(ev.at), service_row.timezone),
+                            ev.kind
+                        )
+                    })
+                    .collect();
+                tx.audit(audit("escalation.view", Some(r.clone()))).await?;
+                let body = self.text(
+                    lang,
+                    "escalation-history",
+                    &[("reference", r.as_str().into()), ("events", lines.join("; ").into())],
+                );
+                reply.push(body, None, false, "reply");
+            }
+            (_, _, Some((r, Some(e)))) => {
+                let done = tx.acknowledge(e.id, person.id, to_millis(now)).await?;
+                tx.audit(audit("escalation.acknowledge", Some(r.clone()))).await?;
+                let id = if done {
+                    "escalation-acknowledged"
+                } else {
+                    "escalation-already"
+                };
+                reply.push(
+                    self.text(lang, id, &[("reference", r.as_str().into())]),
+                    None,
+                    false,
+                    "reply",
+                );
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,246 @@
+//! Safeguarding escalations and their timeline.
+
+use rand::Rng;
+
+use super::{Result, Store, Tx};
+use crate::domain::{PersonId, ServiceId};
+
+/// An escalation as stored.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Escalation {
+    pub id: i64,
+    #[sqlx(rename = "ref")]
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub service_id: i64,
+    pub subject_person_id: Option<i64>,
+    pub raised_by: Option<i64>,
+    pub source: String,
+    pub channel: Option<String>,
+    pub verbatim: Option<String>,
+    pub categories: String,
+    pub status: String,
+    pub created_at: i64,
+    pub last_alert_at: i64,
+    pub alerts_sent: i64,
+    pub deputy_alerted_at: Option<i64>,
+    pub acknowledged_at: Option<i64>,
+    pub acknowledged_by: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub resolved_by: Option<i64>,
+    pub outcome: Option<String>,
+}
+
+/// One entry in an escalation's timeline.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct EscalationEvent {
+    pub at: i64,
+    pub kind: String,
+    pub person_id: Option<i64>,
+    pub detail: Option<String>,
+}
+
+/// An escalation to open.
+#[derive(Debug, Clone)]
+pub struct NewEscalation<'a> {
+    pub service: ServiceId,
+    pub subject: Option<PersonId>,
+    pub raised_by: Option<PersonId>,
+    /// `risk-language`, `concern` or `wellbeing-flag`.
+    pub source: &'a str,
+    pub channel: Option<&'a str>,
+    pub verbatim: Option<&'a str>,
+    pub categories: &'a str,
+}
+
+const COLUMNS: &str = "id, ref, service_id, subject_person_id, raised_by, source, channel, verbatim, categories, status, \
+     created_at, last_alert_at, alerts_sent, deputy_alerted_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, outcome";
+
+/// References avoid letters and digits that are confused when read out or typed.
+const REF_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
+
+fn new_ref() -> String {
+    let mut rng = rand::rng();
+    let body: String = (0..4)
+        .map(|_| REF_ALPHABET[rng.random_range(0..REF_ALPHABET.len())] as char)
+        .collect();
+    format!("E{body}")
+}
+
+impl Tx {
+    pub async fn open_escalation(&mut self, e: &NewEscalation<'_>, now: i64) -> Result<Escalation> {
+        let mut attempt = 0;
+        let id: i64 = loop {
+            attempt += 1;
+            let r = sqlx::query_scalar(
+                "INSERT INTO escalations (ref, service_id, subject_person_id, raised_by, source, channel, verbatim, categories, created_at, last_alert_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ref) DO NOTHING RETURNING id",
+            )
+            .bind(new_ref())
+            .bind(e.service.0)
+            .bind(e.subject.map(|p| p.0))
+            .bind(e.raised_by.map(|p| p.0))
+            .bind(e.source)
+            .bind(e.channel)
+            .bind(e.verbatim)
+            .bind(e.categories)
+            .bind(now)
+            .bind(now)
+            .fetch_optional(self.conn())
+            .await?;
+            match r {
+                Some(id) => break id,
+                None if attempt < 20 => continue,
+                None => return Err(super::StoreError::Conflict("no free escalation reference".into())),
+            }
+        };
+        self.escalation_event(id, "opened", e.raised_by, Some(e.source), now)
+            .await?;
+        self.escalation(id).await
+    }
+
+    pub async fn escalation(&mut self, id: i64) -> Result<Escalation> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM escalations WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_one(self.conn())
+        .await?)
+    }
+
+    /// Look an escalation up by reference within one service: other services' references
+    /// are "not found", exactly like references that do not exist.
+    pub async fn escalation_by_ref(&mut self, service: ServiceId, reference: &str) -> Result<Option<Escalation>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM escalations WHERE service_id = ? AND ref = ?"
+        )))
+        .bind(service.0)
+        .bind(reference.trim().to_ascii_uppercase())
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    pub async fn escalation_event(
+        &mut self,
+        id: i64,
+        kind: &str,
+        person: Option<PersonId>,
+        detail: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO escalation_events (escalation_id, at, kind, person_id, detail) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(kind)
+        .bind(person.map(|p| p.0))
+        .bind(detail)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Record that alerts went out now (and whether the deputies were included).
+    pub async fn alerted(&mut self, id: i64, deputies: bool, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE escalations SET last_alert_at = ?, alerts_sent = alerts_sent + 1,
+               deputy_alerted_at = CASE WHEN ? AND deputy_alerted_at IS NULL THEN ? ELSE deputy_alerted_at END
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(deputies)
+        .bind(now)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Open → acknowledged. False when it was not open.
+    pub async fn acknowledge(&mut self, id: i64, by: PersonId, now: i64) -> Result<bool> {
+        let n = sqlx::query("UPDATE escalations SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND status = 'open'")
+            .bind(now)
+            .bind(by.0)
+            .bind(id)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        if n == 1 {
+            self.escalation_event(id, "acknowledged", Some(by), None, now).await?;
+        }
+        Ok(n == 1)
+    }
+
+    /// Open or acknowledged → resolved, with an outcome note. False when already resolved.
+    pub async fn resolve(&mut self, id: i64, by: PersonId, outcome: &str, now: i64) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE escalations SET status = 'resolved', resolved_at = ?, resolved_by = ?, outcome = ?,
+               acknowledged_at = COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?)
+             WHERE id = ? AND status != 'resolved'",
+        )
+        .bind(now)
+        .bind(by.0)
+        .bind(outcome)
+        .bind(now)
+        .bind(by.0)
+        .bind(id)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if n == 1 {
+            self.escalation_event(id, "resolved", Some(by), Some(outcome), now)
+                .await?;
+        }
+        Ok(n == 1)
+    }
+
+    pub async fn open_escalations_of(&mut self, service: ServiceId) -> Result<Vec<Escalation>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM escalations WHERE service_id = ? AND status != 'resolved' ORDER BY created_at"
+        )))
+        .bind(service.0)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    pub async fn escalation_events(&mut self, id: i64) -> Result<Vec<EscalationEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT at, kind, person_id, detail FROM escalation_events WHERE escalation_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.conn())
+        .await?)
+    }
+}
+
+impl Store {
+    /// Open escalations whose last alert is at least `every_ms` old.
+    pub async fn escalations_due(&self, now: i64, every_ms: i64) -> Result<Vec<Escalation>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM escalations WHERE status = 'open' AND last_alert_at + ? <= ? ORDER BY created_at"
+        )))
+        .bind(every_ms)
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn escalations(&self, service: Option<ServiceId>) -> Result<Vec<Escalation>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM escalations WHERE (?1 IS NULL OR service_id = ?1) ORDER BY id"
+        )))
+        .bind(service.map(|s| s.0))
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    pub async fn escalation_timeline(&self, id: i64) -> Result<Vec<EscalationEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT at, kind, person_id, detail FROM escalation_events WHERE escalation_id = ? ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?)
+    }
+}

@@ -1,0 +1,551 @@
+//! Storage for scheduled work: who can be reached, wellbeing check-ins and flags, and
+//! supervision sessions with their attendees.
+
+use super::{Identity, Person, Result, Store, StoreError, Tx};
+use crate::{
+    domain::{ChannelKind, IdentityId, Language, PersonId, Role, ServiceId},
+    wellbeing::{Measure, Ons4, Outcome},
+};
+
+/// A person and the identity to write to: Telegram when they have it, else SMS; never an
+/// opted-out or unreachable identity.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub person: Person,
+    pub identity: Identity,
+}
+
+/// Where to write to one person.
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub person: PersonId,
+    pub role: Role,
+    pub language: Language,
+    pub identity: IdentityId,
+    pub channel: ChannelKind,
+    pub address: String,
+}
+
+/// A check-in as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Checkin {
+    pub id: i64,
+    pub person_id: i64,
+    pub service_id: i64,
+    pub occurrence: i64,
+    pub closes_at: i64,
+    pub question: i64,
+    pub status: String,
+    pub life_satisfaction: Option<i64>,
+    pub worthwhile: Option<i64>,
+    pub happy: Option<i64>,
+    pub anxiety: Option<i64>,
+    pub answered: i64,
+    pub clarified: bool,
+    pub late: bool,
+}
+
+impl Checkin {
+    pub fn answers(&self) -> Ons4 {
+        let v = |x: Option<i64>| x.and_then(|n| u8::try_from(n).ok());
+        Ons4 {
+            life_satisfaction: v(self.life_satisfaction),
+            worthwhile: v(self.worthwhile),
+            happy: v(self.happy),
+            anxiety: v(self.anxiety),
+        }
+    }
+
+    /// How the rules see this check-in.
+    pub fn outcome(&self) -> Outcome {
+        if self.status == "missed" || self.answered == 0 {
+            Outcome::Missed
+        } else {
+            Outcome::Answered(self.answers())
+        }
+    }
+}
+
+const CHECKIN_COLUMNS: &str = "id, person_id, service_id, occurrence, closes_at, question, status, life_satisfaction, \
+     worthwhile, happy, anxiety, answered, clarified, late";
+
+/// A session to book.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub service: ServiceId,
+    /// `one-to-one` or `group`.
+    pub kind: &'a str,
+    pub starts_at: i64,
+    pub place: Option<&'a str>,
+    /// `policy`, `cli`, `telegram`, `schedule`.
+    pub source: &'a str,
+    pub attendees: &'a [PersonId],
+}
+
+/// A supervision session and one attendee, for reminders and records.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionAttendee {
+    pub session_id: i64,
+    pub service_id: i64,
+    pub kind: String,
+    pub starts_at: i64,
+    pub place: Option<String>,
+    pub status: String,
+    pub person_id: i64,
+    pub response: Option<String>,
+    pub outcome: Option<String>,
+}
+
+const ATTENDEE_SELECT: &str = "SELECT s.id AS session_id, s.service_id, s.kind, s.starts_at, s.place, s.status, \
+     a.person_id, a.response, a.outcome FROM supervision_sessions s JOIN supervision_attendees a ON a.session_id = s.id";
+
+impl Store {
+    /// Active people of `service` with one of `roles`, each with the identity to write to.
+    /// People with no reachable identity are left out.
+    pub async fn recipients(&self, service: ServiceId, roles: &[Role]) -> Result<Vec<Recipient>> {
+        let people: Vec<Person> = self
+            .people(service)
+            .await?
+            .into_iter()
+            .filter(|p| roles.contains(&p.role) && p.status == super::PersonStatus::Active)
+            .collect();
+        let mut out = Vec::with_capacity(people.len());
+        for person in people {
+            if let Some(identity) = self.reachable_identity(person.id).await? {
+                out.push(Recipient { person, identity });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The identity to write to for `person`: Telegram first, then SMS; none if every identity
+    /// is opted out or unreachable.
+    pub async fn reachable_identity(&self, person: PersonId) -> Result<Option<Identity>> {
+        let mut ids = self.identities_of(person).await?;
+        ids.retain(|i| i.opted_out_at.is_none() && i.unreachable_at.is_none());
+        ids.sort_by_key(|i| (i.channel != ChannelKind::Telegram, i.id.0));
+        Ok(ids.into_iter().next())
+    }
+
+    /// Every check-in of `person`, oldest first.
+    pub async fn checkins_of(&self, person: PersonId) -> Result<Vec<Checkin>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE person_id = ? ORDER BY occurrence"
+        )))
+        .bind(person.0)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Open check-ins whose window has closed by `now`.
+    pub async fn expired_checkins(&self, now: i64) -> Result<Vec<Checkin>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE status = 'open' AND closes_at <= ? ORDER BY id"
+        )))
+        .bind(now)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Wellbeing flags raised for `person`: (rule, created_at), oldest first.
+    pub async fn flags_of(&self, person: PersonId) -> Result<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT rule, created_at FROM wellbeing_flags WHERE person_id = ? ORDER BY id")
+                .bind(person.0)
+                .fetch_all(&self.read)
+                .await?,
+        )
+    }
+
+    /// Session/attendee pairs starting in `[from, to)`, booked ones only.
+    pub async fn sessions_between(&self, from: i64, to: i64) -> Result<Vec<SessionAttendee>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ATTENDEE_SELECT} WHERE s.status = 'booked' AND s.starts_at >= ? AND s.starts_at < ? ORDER BY s.starts_at, a.person_id"
+        )))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// All of a person's sessions, oldest first.
+    pub async fn sessions_of(&self, person: PersonId) -> Result<Vec<SessionAttendee>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ATTENDEE_SELECT} WHERE a.person_id = ? ORDER BY s.starts_at"
+        )))
+        .bind(person.0)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// Book a session (one transaction, with its attendees). Returns its id.
+    pub async fn add_session(&self, session: &NewSession<'_>, now: i64) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let id = tx.add_session(session, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn set_schedule(
+        &self,
+        service: ServiceId,
+        checkin_schedule: Option<&str>,
+        mentees: Option<bool>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if let Some(c) = checkin_schedule {
+            sqlx::query("UPDATE services SET checkin_schedule = ? WHERE id = ?")
+                .bind(c)
+                .bind(service.0)
+                .execute(tx.conn())
+                .await?;
+        }
+        if let Some(m) = mentees {
+            sqlx::query("UPDATE services SET checkin_mentees = ? WHERE id = ?")
+                .bind(m)
+                .bind(service.0)
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// Open a check-in for `person` at `occurrence`; `None` if one exists already.
+    pub async fn open_checkin(
+        &mut self,
+        person: PersonId,
+        service: ServiceId,
+        occurrence: i64,
+        opened_at: i64,
+        closes_at: i64,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO checkins (person_id, service_id, occurrence, opened_at, closes_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT(person_id, occurrence) DO NOTHING RETURNING id",
+        )
+        .bind(person.0)
+        .bind(service.0)
+        .bind(occurrence)
+        .bind(opened_at)
+        .bind(closes_at)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// The check-in `person` is answering now: the latest one still open, or closed as missed
+    /// less than a week ago (late answers are kept, marked late).
+    pub async fn answering_checkin(&mut self, person: PersonId, now: i64) -> Result<Option<Checkin>> {
+        const WEEK: i64 = 7 * 86_400_000;
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins
+             WHERE person_id = ? AND question < 4 AND (status = 'open' OR (status = 'missed' AND closes_at > ?))
+             ORDER BY occurrence DESC LIMIT 1"
+        )))
+        .bind(person.0)
+        .bind(now - WEEK)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    pub async fn checkin(&mut self, id: i64) -> Result<Checkin> {
+        let row: Option<Checkin> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(self.conn())
+        .await?;
+        row.ok_or_else(|| StoreError::NotFound(format!("no check-in {id}")))
+    }
+
+    /// Record the answer to the current question and move to the next. `late` marks answers
+    /// after the window closed.
+    pub async fn answer_checkin(
+        &mut self,
+        id: i64,
+        measure: Measure,
+        score: Option<u8>,
+        late: bool,
+        now: i64,
+    ) -> Result<()> {
+        let sql = format!(
+            "UPDATE checkins SET {col} = ?, question = question + 1, answered = answered + ?, late = MAX(late, ?),
+               status = CASE WHEN question + 1 >= 4 THEN 'complete' ELSE status END,
+               completed_at = CASE WHEN question + 1 >= 4 THEN ? ELSE completed_at END
+             WHERE id = ?",
+            col = measure.column()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(score.map(i64::from))
+            .bind(i64::from(score.is_some()))
+            .bind(late)
+            .bind(now)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_clarified(&mut self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE checkins SET clarified = 1 WHERE id = ?")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Close an open check-in whose window has passed: `complete` if anything was answered,
+    /// else `missed`. Returns false if it was no longer open.
+    pub async fn close_checkin(&mut self, id: i64, now: i64) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE checkins SET status = CASE WHEN answered > 0 THEN 'complete' ELSE 'missed' END,
+               completed_at = CASE WHEN answered > 0 THEN ? ELSE completed_at END
+             WHERE id = ? AND status = 'open'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Check-ins of `person` before occurrence `before`, oldest first.
+    pub async fn checkin_history(&mut self, person: PersonId, before: i64) -> Result<Vec<Checkin>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE person_id = ? AND occurrence < ? ORDER BY occurrence DESC LIMIT 8"
+        )))
+        .bind(person.0)
+        .bind(before)
+        .fetch_all(self.conn())
+        .await?
+        .into_iter()
+        .rev()
+        .collect())
+    }
+
+    pub async fn add_flag(
+        &mut self,
+        person: PersonId,
+        service: ServiceId,
+        checkin: Option<i64>,
+        rule: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO wellbeing_flags (person_id, service_id, checkin_id, rule, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(person.0)
+        .bind(service.0)
+        .bind(checkin)
+        .bind(rule)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Active coordinators and deputies of a service (coordinators first), each with the
+    /// identity to write to (Telegram preferred).
+    pub async fn staff_contacts(&mut self, service: ServiceId) -> Result<Vec<Contact>> {
+        let rows: Vec<(i64, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.role, p.language, i.id, i.channel, i.address FROM people p JOIN identities i ON i.person_id = p.id
+             WHERE p.service_id = ? AND p.role IN ('coordinator', 'deputy') AND p.status = 'active'
+               AND i.opted_out_at IS NULL AND i.unreachable_at IS NULL
+             ORDER BY p.role = 'deputy', p.id, i.channel != 'telegram', i.id",
+        )
+        .bind(service.0)
+        .fetch_all(self.conn())
+        .await?;
+        let mut out: Vec<Contact> = Vec::new();
+        for (person, role, lang, identity, channel, address) in rows {
+            if out.iter().any(|c| c.person == PersonId(person)) {
+                continue;
+            }
+            let (Ok(role), Ok(language), Some(channel)) = (role.parse(), lang.parse(), ChannelKind::parse(&channel))
+            else {
+                continue;
+            };
+            out.push(Contact {
+                person: PersonId(person),
+                role,
+                language,
+                identity: IdentityId(identity),
+                channel,
+                address,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn add_session(&mut self, session: &NewSession<'_>, now: i64) -> Result<i64> {
+        let NewSession {
+            service,
+            kind,
+            starts_at,
+            place,
+            source,
+            attendees,
+        } = *session;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO supervision_sessions (service_id, kind, starts_at, place, source, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(service.0)
+        .bind(kind)
+        .bind(starts_at)
+        .bind(place)
+        .bind(source)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        for p in attendees {
+            sqlx::query("INSERT OR IGNORE INTO supervision_attendees (session_id, person_id) VALUES (?, ?)")
+                .bind(id)
+                .bind(p.0)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Group sessions are created once per scheduled time; `None` if it already exists.
+    pub async fn add_group_session_once(
+        &mut self,
+        service: ServiceId,
+        starts_at: i64,
+        attendees: &[PersonId],
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM supervision_sessions WHERE service_id = ? AND kind = 'group' AND starts_at = ?",
+        )
+        .bind(service.0)
+        .bind(starts_at)
+        .fetch_optional(self.conn())
+        .await?;
+        if exists.is_some() {
+            return Ok(None);
+        }
+        let session = NewSession {
+            service,
+            kind: "group",
+            starts_at,
+            place: None,
+            source: "schedule",
+            attendees,
+        };
+        self.add_session(&session, now).await.map(Some)
+    }
+
+    /// The latest 1:1 session of `person` that was not cancelled: its start, if any.
+    pub async fn last_one_to_one(&mut self, person: PersonId) -> Result<Option<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT s.starts_at, s.status FROM supervision_sessions s JOIN supervision_attendees a ON a.session_id = s.id
+             WHERE a.person_id = ? AND s.kind = 'one-to-one' ORDER BY s.starts_at DESC LIMIT 1",
+        )
+        .bind(person.0)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// The mentor's answer to the reminder of the nearest upcoming session they have not
+    /// answered yet. Returns the session/attendee row, or `None`.
+    pub async fn respond_to_session(
+        &mut self,
+        person: PersonId,
+        session: Option<i64>,
+        response: &str,
+        now: i64,
+    ) -> Result<Option<SessionAttendee>> {
+        let row: Option<SessionAttendee> = match session {
+            Some(id) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{ATTENDEE_SELECT} WHERE a.person_id = ? AND s.id = ? AND s.status = 'booked' AND s.starts_at > ?"
+            )))
+            .bind(person.0)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(self.conn())
+            .await?,
+            None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{ATTENDEE_SELECT} WHERE a.person_id = ? AND s.status = 'booked' AND s.starts_at > ? AND a.response IS NULL
+                 AND s.starts_at <= ? ORDER BY s.starts_at LIMIT 1"
+            )))
+            .bind(person.0)
+            .bind(now)
+            .bind(now + 3 * 86_400_000)
+            .fetch_optional(self.conn())
+            .await?,
+        };
+        let Some(row) = row else { return Ok(None) };
+        sqlx::query(
+            "UPDATE supervision_attendees SET response = ?, responded_at = ? WHERE session_id = ? AND person_id = ?",
+        )
+        .bind(response)
+        .bind(now)
+        .bind(row.session_id)
+        .bind(person.0)
+        .execute(self.conn())
+        .await?;
+        Ok(Some(SessionAttendee {
+            response: Some(response.to_owned()),
+            ..row
+        }))
+    }
+
+    /// Record attendance for one attendee of a session of `service`; `None` (and nothing
+    /// changed) when there is no such attendee in that service.
+    pub async fn record_outcome(
+        &mut self,
+        service: ServiceId,
+        session: i64,
+        person: PersonId,
+        outcome: &str,
+        by: Option<PersonId>,
+        now: i64,
+    ) -> Result<Option<SessionAttendee>> {
+        let row: Option<SessionAttendee> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ATTENDEE_SELECT} WHERE s.id = ? AND a.person_id = ? AND s.service_id = ?"
+        )))
+        .bind(session)
+        .bind(person.0)
+        .bind(service.0)
+        .fetch_optional(self.conn())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        sqlx::query("UPDATE supervision_attendees SET outcome = ?, recorded_at = ?, recorded_by = ? WHERE session_id = ? AND person_id = ?")
+            .bind(outcome)
+            .bind(now)
+            .bind(by.map(|p| p.0))
+            .bind(session)
+            .bind(person.0)
+            .execute(self.conn())
+            .await?;
+        let status = if outcome == "cancelled" { "cancelled" } else { "held" };
+        if row.kind == "one-to-one" {
+            sqlx::query("UPDATE supervision_sessions SET status = ? WHERE id = ?")
+                .bind(status)
+                .bind(session)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(Some(SessionAttendee {
+            outcome: Some(outcome.to_owned()),
+            ..row
+        }))
+    }
+
+    /// The outcome of the mentor's previous recorded session before `before`.
+    pub async fn previous_outcome(&mut self, person: PersonId, before: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT a.outcome FROM supervision_sessions s JOIN supervision_attendees a ON a.session_id = s.id
+             WHERE a.person_id = ? AND s.starts_at < ? AND a.outcome IN ('attended', 'missed')
+             ORDER BY s.starts_at DESC LIMIT 1",
+        )
+        .bind(person.0)
+        .bind(before)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+}

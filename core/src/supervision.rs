@@ -1,0 +1,250 @@
+//! Supervision cadence and the words around it. A mentor's first eight weeks on placement
+//! have a 1:1 every two weeks; after that, a 1:1 every month (and the service's monthly group
+//! session). Peerline plans the policy 1:1s itself so nobody misses supervision by accident;
+//! coordinators can add, move or cancel sessions.
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+
+use crate::{
+    domain::{ChannelKind, Language},
+    i18n::Localizer,
+    store::Keyboard,
+};
+
+/// Weeks of fortnightly supervision at the start of a placement.
+pub const INTENSIVE_WEEKS: u64 = 8;
+
+/// Move a weekend date to the following Monday: supervision happens on working days.
+fn working_day(d: NaiveDate) -> NaiveDate {
+    match d.weekday() {
+        Weekday::Sat => d + Days::new(2),
+        Weekday::Sun => d + Days::new(1),
+        _ => d,
+    }
+}
+
+/// The policy 1:1 dates for a placement starting on `start`, in order: weeks 2, 4, 6 and 8,
+/// then monthly from week 8.
+pub fn policy_dates(start: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    let fortnightly = (1..=INTENSIVE_WEEKS / 2).map(move |k| start + Days::new(14 * k));
+    let base = start + Days::new(7 * INTENSIVE_WEEKS);
+    let monthly = (1u32..600).filter_map(move |m| base.checked_add_months(Months::new(m)));
+    fortnightly.chain(monthly).map(working_day)
+}
+
+/// The first policy date strictly after `after`.
+pub fn next_policy_date(start: NaiveDate, after: NaiveDate) -> Option<NaiveDate> {
+    policy_dates(start).find(|d| *d > after)
+}
+
+/// How long a mentor may go between 1:1s before they are "due", in days.
+pub fn cadence_days(start: NaiveDate, on: NaiveDate) -> i64 {
+    if on < start + Days::new(7 * INTENSIVE_WEEKS) {
+        14
+    } else {
+        31
+    }
+}
+
+/// "Yes I can come" / "No I can't", as typed by SMS in English, Welsh or Polish.
+pub fn parse_reply(text: &str) -> Option<bool> {
+    match text.trim().trim_end_matches(['.', '!']).to_lowercase().as_str() {
+        "yes" | "y" | "yep" | "yeah" | "ok" | "ie" | "iawn" | "tak" => Some(true),
+        "no" | "n" | "nope" | "na" | "nac ydw" | "nie" => Some(false),
+        _ => None,
+    }
+}
+
+/// Button data for a mentor's answer: `sv:<session>:yes|no`.
+pub fn reply_button(session: i64, yes: bool) -> String {
+    format!("sv:{session}:{}", if yes { "yes" } else { "no" })
+}
+
+pub fn parse_reply_button(data: &str) -> Option<(i64, bool)> {
+    let mut parts = data.strip_prefix("sv:")?.split(':');
+    let id = parts.next()?.parse().ok()?;
+    let yes = match parts.next()? {
+        "yes" => true,
+        "no" => false,
+        _ => return None,
+    };
+    Some((id, yes))
+}
+
+/// Button data for a coordinator's record: `svr:<session>:<person>:attended|missed|cancelled`.
+pub fn record_button(session: i64, person: i64, outcome: &str) -> String {
+    format!("svr:{session}:{person}:{outcome}")
+}
+
+pub fn parse_record_button(data: &str) -> Option<(i64, i64, &str)> {
+    let mut parts = data.strip_prefix("svr:")?.split(':');
+    let session = parts.next()?.parse().ok()?;
+    let person = parts.next()?.parse().ok()?;
+    let outcome = parts
+        .next()
+        .filter(|o| ["attended", "missed", "cancelled"].contains(o))?;
+    Some((session, person, outcome))
+}
+
+/// A reminder with Confirm / Can't make it buttons (Telegram) or "reply YES or NO" (SMS).
+pub fn reminder_message(
+    i18n: &Localizer,
+    lang: Language,
+    channel: ChannelKind,
+    session: i64,
+    kind: &str,
+    when: &str,
+    place: Option<&str>,
+) -> (String, Option<Keyboard>) {
+    let body = i18n.format(
+        lang,
+        "supervision-reminder",
+        &[
+            ("kind", kind.into()),
+            ("when", when.into()),
+            ("place", place.unwrap_or("none").into()),
+            ("channel", channel.as_str().into()),
+        ],
+    );
+    let buttons = (channel == ChannelKind::Telegram).then(|| {
+        vec![vec![
+            (i18n.text(lang, "button-confirm"), reply_button(session, true)),
+            (i18n.text(lang, "button-decline"), reply_button(session, false)),
+        ]]
+    });
+    (body, buttons)
+}
+
+/// The coordinator's after-session prompt with Attended / Missed / Cancelled buttons.
+pub fn record_prompt(
+    i18n: &Localizer,
+    lang: Language,
+    channel: ChannelKind,
+    session: i64,
+    person: i64,
+    name: &str,
+    when: &str,
+) -> (String, Option<Keyboard>) {
+    let body = i18n.format(
+        lang,
+        "supervision-record-prompt",
+        &[
+            ("name", name.into()),
+            ("when", when.into()),
+            ("channel", channel.as_str().into()),
+        ],
+    );
+    let buttons = (channel == ChannelKind::Telegram).then(|| {
+        vec![
+            ["attended", "missed", "cancelled"]
+                .iter()
+                .map(|o| {
+                    (
+                        i18n.text(lang, &format!("button-{o}")),
+                        record_button(session, person, o),
+                    )
+                })
+                .collect(),
+        ]
+    });
+    (body, buttons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn fortnightly_for_eight_weeks_then_monthly_on_working_days() {
+        let dates: Vec<String> = policy_dates(d("2026-02-02")).take(7).map(|x| x.to_string()).collect();
+        assert_eq!(
+            dates,
+            [
+                "2026-02-16",
+                "2026-03-02",
+                "2026-03-16",
+                "2026-03-30",
+                "2026-04-30",
+                "2026-06-01",
+                "2026-06-30"
+            ]
+        );
+        assert_eq!(
+            next_policy_date(d("2026-02-02"), d("2026-03-16")),
+            Some(d("2026-03-30"))
+        );
+        assert_eq!(cadence_days(d("2026-02-02"), d("2026-03-01")), 14);
+        assert_eq!(cadence_days(d("2026-02-02"), d("2026-04-01")), 31);
+    }
+
+    #[test]
+    fn replies_and_buttons_parse() {
+        for y in ["YES", "yes.", "Ie", "TAK", "y"] {
+            assert_eq!(parse_reply(y), Some(true), "{y}");
+        }
+        for n in ["no", "NA", "Nie!", "n"] {
+            assert_eq!(parse_reply(n), Some(false), "{n}");
+        }
+        assert_eq!(parse_reply("maybe"), None);
+        assert_eq!(parse_reply_button(&reply_button(7, false)), Some((7, false)));
+        assert_eq!(
+            parse_record_button(&record_button(7, 3, "missed")),
+            Some((7, 3, "missed"))
+        );
+        assert_eq!(parse_record_button("svr:7:3:partied"), None);
+    }
+}
+
+/// What recording an outcome led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub mentor_name: String,
+    pub starts_at: i64,
+    /// A miss: the coordinator should rebook within 7 days.
+    pub rebook: bool,
+    /// The second miss in a row: a review flag was raised.
+    pub review: bool,
+}
+
+/// Record attended / missed / cancelled for one mentor's session; a miss after a miss raises
+/// a review flag. `None` when the session or attendee does not exist in `service`.
+pub async fn record_outcome(
+    tx: &mut crate::store::Tx,
+    service: crate::domain::ServiceId,
+    session: i64,
+    mentor: crate::domain::PersonId,
+    outcome: &str,
+    by: Option<crate::domain::PersonId>,
+    now: i64,
+) -> Result<Option<Recorded>, crate::store::StoreError> {
+    let Some(row) = tx.record_outcome(service, session, mentor, outcome, by, now).await? else {
+        return Ok(None);
+    };
+    let person = tx.person(mentor).await?;
+    let missed = outcome == "missed";
+    let review = missed && tx.previous_outcome(mentor, row.starts_at).await?.as_deref() == Some("missed");
+    if review {
+        tx.add_flag(mentor, service, None, "supervision-missed-twice", now)
+            .await?;
+    }
+    tx.audit(crate::store::AuditEntry {
+        at: now,
+        service_id: Some(service),
+        actor_person_id: by,
+        actor_label: if by.is_some() { "telegram" } else { "cli" },
+        action: "supervision.record",
+        subject_person_id: Some(mentor),
+        detail: Some(format!("session {session}: {outcome}")),
+    })
+    .await?;
+    Ok(Some(Recorded {
+        mentor_name: person.display_name,
+        starts_at: row.starts_at,
+        rebook: missed,
+        review,
+    }))
+}

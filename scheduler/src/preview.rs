@@ -1,0 +1,161 @@
+//! What the scheduler would send, without sending it: `peerline schedule preview`, and the
+//! "who is due supervision" rule the weekly digest uses.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use peerline_core::{
+    clock::{from_millis, to_millis},
+    domain::{Language, Role},
+    store::{Service, Store, StoreError},
+    supervision,
+};
+
+use crate::occurrence::{LocalSchedule, resolve_local};
+
+/// One message the scheduler would send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewLine {
+    pub at: DateTime<Utc>,
+    /// The person's name (never their number).
+    pub name: String,
+    pub what: String,
+    pub language: Language,
+}
+
+/// Active mentors with no 1:1 booked within their cadence from now (and none held within it).
+pub async fn mentors_due(store: &Store, service: &Service, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+    let today = now.with_timezone(&service.timezone).date_naive();
+    let mut due = Vec::new();
+    for p in store.people(service.id).await? {
+        let (Role::Mentor, Some(start)) = (p.role, p.placement_start) else {
+            continue;
+        };
+        if p.status != peerline_core::store::PersonStatus::Active {
+            continue;
+        }
+        let window = Duration::days(supervision::cadence_days(start, today));
+        let sessions = store.sessions_of(p.id).await?;
+        let covered = sessions.iter().any(|s| {
+            s.kind == "one-to-one"
+                && s.status != "cancelled"
+                && s.outcome.as_deref() != Some("cancelled")
+                && s.starts_at > to_millis(now - window)
+                && s.starts_at <= to_millis(now + window)
+        });
+        if !covered {
+            due.push(p.display_name);
+        }
+    }
+    Ok(due)
+}
+
+/// Everything the scheduler would send for `service` in `[from, to)`: check-ins, supervision
+/// reminders (for booked sessions and the ones policy will book) and digests.
+pub async fn preview(
+    store: &Store,
+    service: &Service,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<PreviewLine>, StoreError> {
+    let mut lines = Vec::new();
+    let people = store.people(service.id).await?;
+    let active = |roles: &[Role]| {
+        people
+            .iter()
+            .filter(|p| roles.contains(&p.role) && p.status == peerline_core::store::PersonStatus::Active)
+            .collect::<Vec<_>>()
+    };
+    if let Ok(schedule) = LocalSchedule::parse(&service.checkin_schedule, service.timezone) {
+        let mut roles = vec![Role::Mentor];
+        if service.checkin_mentees {
+            roles.push(Role::Mentee);
+        }
+        for at in schedule
+            .after(from - Duration::seconds(1))
+            .take_while(|t| *t < to)
+            .take(500)
+        {
+            for p in active(&roles) {
+                lines.push(PreviewLine {
+                    at,
+                    name: p.display_name.clone(),
+                    what: "wellbeing check-in".into(),
+                    language: p.language,
+                });
+            }
+        }
+    }
+    // Sessions: booked ones, plus the policy 1:1s and group sessions not yet booked.
+    let horizon = to + Duration::hours(48);
+    let mut sessions: Vec<(DateTime<Utc>, String, &peerline_core::store::Person)> = Vec::new();
+    let time = NaiveTime::parse_from_str(&service.supervision_time, "%H:%M").unwrap_or(NaiveTime::MIN);
+    for p in active(&[Role::Mentor]) {
+        let booked = store.sessions_of(p.id).await?;
+        for s in booked.iter().filter(|s| s.status == "booked") {
+            sessions.push((from_millis(s.starts_at), s.kind.clone(), p));
+        }
+        if let Some(start) = p.placement_start {
+            let last_booked = booked
+                .iter()
+                .filter(|s| s.kind == "one-to-one")
+                .map(|s| s.starts_at)
+                .max();
+            for date in supervision::policy_dates(start) {
+                let at = resolve_local(service.timezone, date.and_time(time));
+                if at >= horizon {
+                    break;
+                }
+                if at > from - Duration::hours(2) && last_booked.is_none_or(|b| to_millis(at) > b) {
+                    sessions.push((at, "one-to-one".into(), p));
+                }
+            }
+        }
+    }
+    if let Ok(group) = LocalSchedule::parse(&service.group_schedule, service.timezone) {
+        for at in group
+            .after(from - Duration::hours(2))
+            .take_while(|t| *t < horizon)
+            .take(100)
+        {
+            for p in active(&[Role::Mentor]) {
+                if !sessions
+                    .iter()
+                    .any(|(t, k, q)| *t == at && k == "group" && q.id == p.id)
+                {
+                    sessions.push((at, "group".into(), p));
+                }
+            }
+        }
+    }
+    for (starts, kind, p) in sessions {
+        for (label, before) in [("48 h", Duration::hours(48)), ("2 h", Duration::hours(2))] {
+            let at = starts - before;
+            if at >= from && at < to {
+                let what = format!("{kind} supervision reminder ({label} before)");
+                lines.push(PreviewLine {
+                    at,
+                    name: p.display_name.clone(),
+                    what,
+                    language: p.language,
+                });
+            }
+        }
+    }
+    if let Ok(digest) = LocalSchedule::parse(&service.digest_schedule, service.timezone) {
+        for at in digest
+            .after(from - Duration::seconds(1))
+            .take_while(|t| *t < to)
+            .take(100)
+        {
+            for p in active(&[Role::Coordinator, Role::Deputy]) {
+                lines.push(PreviewLine {
+                    at,
+                    name: p.display_name.clone(),
+                    what: "supervision due digest (if anyone is due)".into(),
+                    language: p.language,
+                });
+            }
+        }
+    }
+    lines.sort_by(|a, b| (a.at, &a.name, &a.what).cmp(&(b.at, &b.name, &b.what)));
+    Ok(lines)
+}
