@@ -77,6 +77,36 @@ pub enum ServiceCommand {
     },
     /// List services.
     List,
+    /// Change a service's schedules and hours.
+    Set(ServiceSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceSetArgs {
+    /// The service's name.
+    #[arg(long)]
+    name: String,
+    /// Weekly check-in schedule, cron with day names (`0 0 10 * * Mon`); "" turns check-ins off.
+    #[arg(long)]
+    checkin_schedule: Option<String>,
+    /// Send check-ins to mentees too.
+    #[arg(long)]
+    checkin_mentees: Option<bool>,
+    /// Working days, e.g. Mon-Fri.
+    #[arg(long)]
+    working_days: Option<String>,
+    /// Working hours, e.g. 09:00-17:00.
+    #[arg(long)]
+    working_hours: Option<String>,
+    /// Quiet hours, e.g. 21:00-08:00: scheduled messages wait until they end.
+    #[arg(long)]
+    quiet_hours: Option<String>,
+    /// Local time policy 1:1 supervision is planned at, e.g. 14:00.
+    #[arg(long)]
+    supervision_time: Option<String>,
+    /// Group supervision schedule (cron).
+    #[arg(long)]
+    group_schedule: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +256,67 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             for s in services {
                 println!("{}\t{}\t{}", s.id, s.name, s.timezone);
             }
+            Ok(())
+        }
+        Command::Service(ServiceCommand::Set(a)) => {
+            let service = store.service_by_name(&a.name).await?;
+            let cron = |what: &str, v: &Option<String>| -> anyhow::Result<Option<String>> {
+                match v.as_deref().map(str::trim) {
+                    Some("") if what == "--checkin-schedule" => Ok(Some(String::new())),
+                    Some(expr) => peerline_scheduler::occurrence::LocalSchedule::parse(expr, service.timezone)
+                        .map(|_| Some(expr.to_owned()))
+                        .map_err(|e| anyhow::anyhow!("{what}: {e}")),
+                    None => Ok(None),
+                }
+            };
+            let time = |what: &str, v: &str| -> anyhow::Result<String> {
+                chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
+                    .map(|t| t.format("%H:%M").to_string())
+                    .map_err(|_| anyhow::anyhow!("{what}: {v:?} is not HH:MM"))
+            };
+            let range = |what: &str, v: &Option<String>| -> anyhow::Result<(Option<String>, Option<String>)> {
+                match v {
+                    None => Ok((None, None)),
+                    Some(r) => {
+                        let (a, b) = r
+                            .split_once('-')
+                            .ok_or_else(|| anyhow::anyhow!("{what}: use HH:MM-HH:MM"))?;
+                        Ok((Some(time(what, a)?), Some(time(what, b)?)))
+                    }
+                }
+            };
+            let (working_start, working_end) = range("--working-hours", &a.working_hours)?;
+            let (quiet_start, quiet_end) = range("--quiet-hours", &a.quiet_hours)?;
+            let update = peerline_core::store::ServiceUpdate {
+                checkin_schedule: cron("--checkin-schedule", &a.checkin_schedule)?,
+                checkin_mentees: a.checkin_mentees,
+                working_days: a.working_days.clone(),
+                working_start,
+                working_end,
+                quiet_start,
+                quiet_end,
+                supervision_time: a
+                    .supervision_time
+                    .as_deref()
+                    .map(|t| time("--supervision-time", t))
+                    .transpose()?,
+                group_schedule: cron("--group-schedule", &a.group_schedule)?,
+            };
+            store.update_service(service.id, &update).await?;
+            let s = store.service(service.id).await?;
+            println!(
+                "{}: check-ins {:?} (mentees {}), working {} {}-{}, quiet {}-{}, supervision at {}, group {:?}",
+                s.name,
+                s.checkin_schedule,
+                if s.checkin_mentees { "yes" } else { "no" },
+                s.working_days,
+                s.working_start,
+                s.working_end,
+                s.quiet_start,
+                s.quiet_end,
+                s.supervision_time,
+                s.group_schedule
+            );
             Ok(())
         }
         Command::Invite(args) => {

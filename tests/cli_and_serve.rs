@@ -190,3 +190,133 @@ fn import_with_a_bad_row_imports_nothing_and_names_every_bad_line() {
     );
     assert!(!people.contains("900001"), "numbers are never listed: {people}");
 }
+
+#[test]
+fn a_coordinator_configures_schedules_books_supervision_and_previews_what_will_be_sent() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    let out = home.cli_ok(&[
+        "service",
+        "set",
+        "--name",
+        "Camden",
+        "--checkin-schedule",
+        "0 0 18 * * Wed",
+        "--quiet-hours",
+        "22:00-07:30",
+    ]);
+    assert!(
+        out.contains("0 0 18 * * Wed") && out.contains("quiet 22:00-07:30"),
+        "{out}"
+    );
+    fails_with(
+        &home,
+        &[
+            "service",
+            "set",
+            "--name",
+            "Camden",
+            "--checkin-schedule",
+            "every wednesday",
+        ],
+        &[],
+        "--checkin-schedule",
+    );
+    fails_with(
+        &home,
+        &["service", "set", "--name", "Camden", "--working-hours", "9-5"],
+        &[],
+        "--working-hours",
+    );
+
+    std::fs::write(
+        home.path().join("sam.csv"),
+        "name,role,phone,placement_start\nSam,mentor,07700 900101,2030-03-04\n",
+    )
+    .unwrap();
+    home.cli_ok(&["import", "--service", "Camden", "sam.csv"]);
+    let out = home.cli_ok(&[
+        "supervision",
+        "add",
+        "--service",
+        "Camden",
+        "--mentor",
+        "Sam",
+        "--at",
+        "2030-03-20 15:30",
+        "--place",
+        "Room 2",
+    ]);
+    assert!(
+        out.contains("Booked one-to-one supervision") && out.contains("Wed 20 Mar 2030 15:30 GMT"),
+        "{out}"
+    );
+    fails_with(
+        &home,
+        &[
+            "supervision",
+            "add",
+            "--service",
+            "Camden",
+            "--mentor",
+            "Nobody",
+            "--at",
+            "2030-03-20 15:30",
+        ],
+        &[],
+        "no mentor named",
+    );
+    fails_with(
+        &home,
+        &[
+            "supervision",
+            "add",
+            "--service",
+            "Camden",
+            "--mentor",
+            "Sam",
+            "--at",
+            "2001-01-01 10:00",
+        ],
+        &[],
+        "in the past",
+    );
+    let preview = home.cli_ok(&[
+        "schedule",
+        "preview",
+        "--service",
+        "Camden",
+        "--from",
+        "2030-03-01",
+        "--to",
+        "2030-03-31",
+    ]);
+    for line in [
+        "Wed 2030-03-06 18:00 GMT\tSam\twellbeing check-in\ten-GB",
+        "Mon 2030-03-18 15:30 GMT\tSam\tone-to-one supervision reminder (48 h before)",
+        "Wed 2030-03-20 13:30 GMT\tSam\tone-to-one supervision reminder (2 h before)",
+        // The next policy 1:1 after the booked one: 1 April 14:00 BST, reminded 48 h before.
+        "Sat 2030-03-30 13:00 GMT\tSam\tone-to-one supervision reminder (48 h before)",
+        "Tue 2030-03-05 18:00 GMT\tSam\tgroup supervision reminder (48 h before)",
+        "Wed 2030-03-27 18:00 GMT\tSam\twellbeing check-in",
+    ] {
+        assert!(preview.contains(line), "{line:?} in\n{preview}");
+    }
+    // Never a phone number.
+    assert!(!preview.contains("900101"));
+    fails_with(
+        &home,
+        &[
+            "schedule",
+            "preview",
+            "--service",
+            "Camden",
+            "--from",
+            "2030-03-31",
+            "--to",
+            "2030-03-01",
+        ],
+        &[],
+        "before",
+    );
+}

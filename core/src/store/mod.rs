@@ -27,7 +27,7 @@ pub use messages::{
     QueueStat,
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
-pub use schedule::{Checkin, Contact, NewSession, Recipient, SessionAttendee};
+pub use schedule::{Checkin, Contact, NewSession, Recipient, ServiceUpdate, SessionAttendee};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -15,6 +15,20 @@ pub struct Recipient {
     pub identity: Identity,
 }
 
+/// Changes to a service's settings.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceUpdate {
+    pub checkin_schedule: Option<String>,
+    pub checkin_mentees: Option<bool>,
+    pub working_days: Option<String>,
+    pub working_start: Option<String>,
+    pub working_end: Option<String>,
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
+    pub supervision_time: Option<String>,
+    pub group_schedule: Option<String>,
+}
+
 /// Where to write to one person.
 #[derive(Debug, Clone)]
 pub struct Contact {
@@ -186,21 +200,32 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn set_schedule(
-        &self,
-        service: ServiceId,
-        checkin_schedule: Option<&str>,
-        mentees: Option<bool>,
-    ) -> Result<()> {
+    /// Change a service's settings; `None` fields stay as they are.
+    pub async fn update_service(&self, service: ServiceId, u: &ServiceUpdate) -> Result<()> {
         let mut tx = self.begin().await?;
-        if let Some(c) = checkin_schedule {
-            sqlx::query("UPDATE services SET checkin_schedule = ? WHERE id = ?")
-                .bind(c)
+        let fields: [(&str, Option<&str>); 8] = [
+            ("checkin_schedule", u.checkin_schedule.as_deref()),
+            ("working_days", u.working_days.as_deref()),
+            ("working_start", u.working_start.as_deref()),
+            ("working_end", u.working_end.as_deref()),
+            ("quiet_start", u.quiet_start.as_deref()),
+            ("quiet_end", u.quiet_end.as_deref()),
+            ("supervision_time", u.supervision_time.as_deref()),
+            ("group_schedule", u.group_schedule.as_deref()),
+        ];
+        for (column, value) in fields {
+            if let Some(v) = value {
+                // Column names come from the fixed list above, never from input.
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE services SET {column} = ? WHERE id = ?"
+                )))
+                .bind(v)
                 .bind(service.0)
                 .execute(tx.conn())
                 .await?;
+            }
         }
-        if let Some(m) = mentees {
+        if let Some(m) = u.checkin_mentees {
             sqlx::query("UPDATE services SET checkin_mentees = ? WHERE id = ?")
                 .bind(m)
                 .bind(service.0)
@@ -208,6 +233,21 @@ impl Store {
                 .await?;
         }
         tx.commit().await
+    }
+
+    /// Shorthand for tests and tools: the check-in schedule (empty: off) and whether mentees get them.
+    pub async fn set_schedule(
+        &self,
+        service: ServiceId,
+        checkin_schedule: Option<&str>,
+        mentees: Option<bool>,
+    ) -> Result<()> {
+        let update = ServiceUpdate {
+            checkin_schedule: checkin_schedule.map(str::to_owned),
+            checkin_mentees: mentees,
+            ..ServiceUpdate::default()
+        };
+        self.update_service(service, &update).await
     }
 }
 
