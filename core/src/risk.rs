@@ -1,19 +1,43 @@
-//! Risk-language triage: does a message contain words that mean someone may be at risk?
+//! Risk-language triage: does an inbound text contain words that mean someone may be in danger?
 //!
-//! Every inbound text, on either channel, from anyone, is checked against phrase lists kept as
-//! data in `core/risk/` (one file per language; all languages are checked for everyone, since
-//! people switch languages). A match sends crisis numbers at once and alerts a coordinator.
-//! This is a triage aid that reorders human attention: a human decides, and no result here
-//! ever means "all clear".
+//! Every inbound text, on either channel and from anyone, goes through [`Triage::assess`]. A
+//! match sends the sender crisis numbers at once and alerts a coordinator. This is a **triage
+//! aid**: it reorders human attention so that the most worrying messages are read first. It
+//! never says "all clear": an empty result only means no listed phrase was found, and people
+//! still read every message. Humans decide what a message means and what to do.
 //!
-//! Matching is on whole words after folding case and accents (hand-written for Welsh and
-//! Polish letters: `ł` has no Unicode decomposition), dropping punctuation, and collapsing
-//! repeated letters (`killlll` = `kill`). Letter-spaced writing (`k i l l  m y s e l f`) is
-//! matched too.
+//! The phrases are data, one file per language in `core/risk/` (format documented at the top
+//! of each file), embedded at build time. Every language's phrases apply to every message,
+//! because people switch languages mid-sentence.
+//!
+//! Matching is deliberately forgiving about how people type on a phone in a hurry or in
+//! distress. Text and phrases go through the same normalisation:
+//!
+//! 1. lower case; accents and diacritics folded to ASCII (Welsh ŵ ŷ â ê î ô û, Polish ą ć ę ł
+//!    ń ó ś ź ż, and the rest of Latin-1 and Latin Extended-A); combining marks and invisible
+//!    characters (zero-width space, soft hyphen) dropped;
+//! 2. an apostrophe between letters joins them (`can't` → `cant`, `he'll` → `hell`); any other
+//!    punctuation, emoji or space separates words (`kill.myself`, `kill-myself` → `kill myself`);
+//!    `!`, `|`, `@`, `$` between two letters read as `i`, `i`, `a`, `s` (`k!ll`), and in a word
+//!    that has letters the digits 0 1 3 4 5 7 read as o i e a s t (`su1c1de`, `s3lf h4rm`);
+//! 3. every run of a repeated letter becomes one letter (`killlll` → `kil`, `sooo` → `so`,
+//!    `lladd` → `lad`), so stretched and doubled letters match either way; one consequence is
+//!    that `odd` and `od` are the same word, so the lists only use `od` in unambiguous context;
+//! 4. three or more one-letter words in a row are also read joined (`k i l l myself`);
+//! 5. a multi-word phrase also matches when typed without spaces (`killmyself`, `wannadie`), and
+//!    inside a joined run of single letters (`k.i.l.l.m.y.s.e.l.f`).
+//!
+//! Phrases match whole words (`skills` never matches `kill`, `pod` never matches `od`); a `*`
+//! at the end of a phrase word matches any ending. Phrases in a list's `[except]` section
+//! mask the words they cover: `suicide prevention training` or `5 kms` (kilometres) do not
+//! raise an alert, while a risk phrase elsewhere in the same message still does. Negation is
+//! deliberately not handled: "I'm not going to kill myself" is flagged, because people in
+//! crisis minimise and a human should read it.
 
+use std::collections::{HashMap, hash_map::Entry};
 use std::fmt;
 
-/// What kind of risk a phrase points to.
+/// What kind of danger a phrase suggests. Declared (and so ordered) most serious first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RiskCategory {
@@ -23,11 +47,13 @@ pub enum RiskCategory {
     HarmToOthers,
     ChildAtRisk,
     DomesticAbuse,
+    /// A relapse with danger attached: using again after a gap (lost tolerance), using alone,
+    /// mixing depressants, or about to use.
     RelapseDanger,
 }
 
 impl RiskCategory {
-    /// Most serious first: the order [`Triage::assess`] reports in.
+    /// Every category, most serious first (the order [`Triage::assess`] reports them in).
     pub const ALL: [RiskCategory; 7] = [
         RiskCategory::Suicide,
         RiskCategory::SelfHarm,
@@ -38,6 +64,7 @@ impl RiskCategory {
         RiskCategory::RelapseDanger,
     ];
 
+    /// The kebab-case name, as serialised and as used for the list sections.
     pub fn as_str(self) -> &'static str {
         match self {
             RiskCategory::Suicide => "suicide",
@@ -50,8 +77,8 @@ impl RiskCategory {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
-        RiskCategory::ALL.into_iter().find(|c| c.as_str() == s)
+    fn from_section(name: &str) -> Option<RiskCategory> {
+        RiskCategory::ALL.into_iter().find(|c| c.as_str() == name)
     }
 }
 
@@ -61,216 +88,582 @@ impl fmt::Display for RiskCategory {
     }
 }
 
-/// The embedded phrase lists: (file name, text).
-pub const LISTS: &[(&str, &str)] = &[
-    ("en-GB.txt", include_str!("../risk/en-GB.txt")),
-    ("cy.txt", include_str!("../risk/cy.txt")),
-    ("pl.txt", include_str!("../risk/pl.txt")),
+/// The phrase lists built into the binary: `(language tag, file contents)`.
+pub const EMBEDDED_LISTS: [(&str, &str); 3] = [
+    ("en-GB", include_str!("../risk/en-GB.txt")),
+    ("cy", include_str!("../risk/cy.txt")),
+    ("pl", include_str!("../risk/pl.txt")),
 ];
 
+/// A list line the parser skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Word {
-    Exact(String),
-    Prefix(String),
+pub struct BadLine {
+    pub language: String,
+    /// 1-based line number in the list file.
+    pub line: usize,
+    pub text: String,
+    pub reason: String,
 }
 
-impl Word {
-    fn matches(&self, token: &str) -> bool {
+impl fmt::Display for BadLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} line {}: {} ({:?})",
+            self.language, self.line, self.reason, self.text
+        )
+    }
+}
+
+/// One list line found in a text, as reported by [`Triage::explain`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhraseMatch<'a> {
+    /// `None` for a line of an `[except]` section.
+    pub category: Option<RiskCategory>,
+    pub language: &'a str,
+    /// 1-based line number in the list file.
+    pub line: usize,
+    /// The line as written in the list.
+    pub phrase: &'a str,
+    /// A risk phrase whose words were all covered by `[except]` phrases wherever it matched.
+    pub suppressed: bool,
+}
+
+/// A phrase as the lists define it, for tools and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListedPhrase<'a> {
+    pub category: Option<RiskCategory>,
+    pub language: &'a str,
+    pub line: usize,
+    pub phrase: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Alt {
+    Exact(String),
+    Prefix(String),
+    Number,
+}
+
+impl Alt {
+    fn matches(&self, word: &str) -> bool {
         match self {
-            Word::Exact(w) => token == w,
-            Word::Prefix(p) => token.starts_with(p.as_str()),
+            Alt::Exact(s) => word == s,
+            Alt::Prefix(s) => word.starts_with(s.as_str()),
+            Alt::Number => !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()),
         }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Phrase {
-    words: Vec<Word>,
-    /// The phrase without spaces, for letter-spaced text.
-    compact: String,
-    category: RiskCategory,
+    category: Option<RiskCategory>,
+    language: usize,
+    line: usize,
+    source: String,
+    words: Vec<Vec<Alt>>,
 }
 
-/// A line of a list that could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadLine {
-    pub file: &'static str,
-    pub line: usize,
-    pub reason: String,
-}
-
-/// The compiled phrase lists. Build once, share (`Send + Sync`).
-#[derive(Debug, Clone)]
-pub struct Triage {
-    phrases: Vec<Phrase>,
-    bad: Vec<BadLine>,
-}
-
-fn fold(c: char) -> char {
-    match c {
-        'ą' | 'â' | 'á' | 'à' | 'ä' | 'Ą' | 'Â' | 'Á' | 'À' | 'Ä' => 'a',
-        'ć' | 'ç' | 'Ć' | 'Ç' => 'c',
-        'ę' | 'ê' | 'é' | 'è' | 'ë' | 'Ę' | 'Ê' | 'É' | 'È' | 'Ë' => 'e',
-        'î' | 'í' | 'ì' | 'ï' | 'Î' | 'Í' | 'Ì' | 'Ï' => 'i',
-        'ł' | 'Ł' => 'l',
-        'ń' | 'ñ' | 'Ń' | 'Ñ' => 'n',
-        'ó' | 'ô' | 'ò' | 'ö' | 'Ó' | 'Ô' | 'Ò' | 'Ö' => 'o',
-        'ś' | 'Ś' => 's',
-        'û' | 'ú' | 'ù' | 'ü' | 'Û' | 'Ú' | 'Ù' | 'Ü' => 'u',
-        'ŵ' | 'ẁ' | 'ẃ' | 'ẅ' | 'Ŵ' | 'Ẁ' | 'Ẃ' | 'Ẅ' => 'w',
-        'ŷ' | 'ý' | 'ỳ' | 'ÿ' | 'Ŷ' | 'Ý' | 'Ỳ' | 'Ÿ' => 'y',
-        'ź' | 'ż' | 'Ź' | 'Ż' => 'z',
-        other => other.to_ascii_lowercase(),
+impl Phrase {
+    fn matches_at(&self, seq: &[Word], start: usize) -> bool {
+        start + self.words.len() <= seq.len()
+            && self
+                .words
+                .iter()
+                .zip(&seq[start..])
+                .all(|(alts, w)| alts.iter().any(|a| a.matches(&w.text)))
     }
 }
 
-/// Folded, punctuation-free words with repeated letters collapsed. Apostrophes vanish so
-/// `can't` and `cant` agree.
-fn tokens(text: &str) -> Vec<String> {
-    let folded: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '`'))
-        .map(fold)
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
-    folded
-        .split_whitespace()
-        .map(|w| {
-            let mut out = String::with_capacity(w.len());
-            for c in w.chars() {
-                if !out.ends_with(c) {
-                    out.push(c);
-                }
-            }
-            out
-        })
-        .collect()
+/// The phrase lists, parsed and indexed once. Cheap to share behind an `Arc`.
+pub struct Triage {
+    languages: Vec<String>,
+    phrases: Vec<Phrase>,
+    /// Phrases by the exact text of (an alternative of) their first word.
+    by_first_word: HashMap<String, Vec<usize>>,
+    /// Phrases by the first three letters of a wildcard first word.
+    by_first_stem: HashMap<String, Vec<usize>>,
+    /// Phrases whose first word is `<num>`.
+    number_first: Vec<usize>,
+    /// Multi-word risk phrases written without spaces.
+    compact: HashMap<String, Vec<usize>>,
 }
 
+impl fmt::Debug for Triage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Triage")
+            .field("languages", &self.languages)
+            .field("phrases", &self.phrases.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stems shorter than this would match far too many words.
+const MIN_STEM: usize = 3;
+/// Compact (space-less) forms shorter than this are too likely to be ordinary words.
+const MIN_COMPACT: usize = 6;
+/// Phrases with more combinations of alternatives than this get no compact forms.
+const MAX_COMPACT_FORMS: usize = 64;
+/// How many one-letter words in a row count as letter-spaced typing.
+const MIN_LETTER_RUN: usize = 3;
+
 impl Triage {
-    /// Compile the embedded lists. Lines that cannot be used are skipped and reported by
-    /// [`Triage::bad_lines`] (a test keeps that list empty).
+    /// The built-in lists. Never panics: a malformed line is logged and skipped (and the test
+    /// suite fails on it).
     pub fn embedded() -> Triage {
-        let mut phrases = Vec::new();
+        let (triage, bad) = Triage::from_lists(&EMBEDDED_LISTS);
+        for b in &bad {
+            tracing::error!(language = %b.language, line = b.line, reason = %b.reason, "risk phrase list: line skipped");
+        }
+        triage
+    }
+
+    /// Parse lists given as `(language tag, contents)`. Bad lines are skipped and returned.
+    pub fn from_lists(lists: &[(&str, &str)]) -> (Triage, Vec<BadLine>) {
+        let mut triage = Triage {
+            languages: Vec::new(),
+            phrases: Vec::new(),
+            by_first_word: HashMap::new(),
+            by_first_stem: HashMap::new(),
+            number_first: Vec::new(),
+            compact: HashMap::new(),
+        };
         let mut bad = Vec::new();
-        for (file, text) in LISTS {
-            let mut category = None;
-            for (i, raw) in text.lines().enumerate() {
+        for (language, source) in lists {
+            let lang_index = triage.languages.len();
+            triage.languages.push((*language).to_owned());
+            let mut section: Option<Option<RiskCategory>> = None;
+            let mut seen: HashMap<(Option<RiskCategory>, Vec<Vec<Alt>>), usize> = HashMap::new();
+            for (n, raw) in source.lines().enumerate() {
                 let line = raw.trim();
                 if line.is_empty() || line.starts_with('#') {
                     continue;
                 }
+                let mut fail = |reason: String| {
+                    bad.push(BadLine {
+                        language: (*language).to_owned(),
+                        line: n + 1,
+                        text: raw.to_owned(),
+                        reason,
+                    })
+                };
                 if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                    category = RiskCategory::parse(name.trim());
-                    if category.is_none() {
-                        bad.push(BadLine {
-                            file,
-                            line: i + 1,
-                            reason: format!("unknown category {name:?}"),
-                        });
-                    }
+                    let name = name.trim();
+                    section = if name == "except" {
+                        Some(None)
+                    } else if let Some(c) = RiskCategory::from_section(name) {
+                        Some(Some(c))
+                    } else {
+                        fail(format!("unknown section [{name}]"));
+                        None
+                    };
                     continue;
                 }
-                let Some(cat) = category else {
-                    bad.push(BadLine {
-                        file,
-                        line: i + 1,
-                        reason: "phrase outside a category".into(),
-                    });
+                let Some(category) = section else {
+                    fail("phrase outside a known section".into());
                     continue;
                 };
-                let words: Vec<Word> = line
-                    .split_whitespace()
-                    .filter_map(|w| {
-                        let (stem, prefix) = match w.strip_suffix('*') {
-                            Some(s) => (s, true),
-                            None => (w, false),
-                        };
-                        let t = tokens(stem).concat();
-                        (!t.is_empty()).then_some(if prefix { Word::Prefix(t) } else { Word::Exact(t) })
-                    })
-                    .collect();
-                if words.is_empty() {
-                    bad.push(BadLine {
-                        file,
-                        line: i + 1,
-                        reason: "no words".into(),
-                    });
-                    continue;
+                let words = match parse_phrase(line) {
+                    Ok(w) => w,
+                    Err(reason) => {
+                        fail(reason);
+                        continue;
+                    }
+                };
+                match seen.entry((category, words.clone())) {
+                    Entry::Occupied(first) => {
+                        fail(format!("same phrase as line {}", first.get()));
+                        continue;
+                    }
+                    Entry::Vacant(v) => {
+                        v.insert(n + 1);
+                    }
                 }
-                let compact = words
-                    .iter()
-                    .map(|w| match w {
-                        Word::Exact(s) | Word::Prefix(s) => s.as_str(),
-                    })
-                    .collect();
-                phrases.push(Phrase {
+                triage.add(Phrase {
+                    category,
+                    language: lang_index,
+                    line: n + 1,
+                    source: line.to_owned(),
                     words,
-                    compact,
-                    category: cat,
                 });
             }
         }
-        Triage { phrases, bad }
+        (triage, bad)
     }
 
-    /// Lines of the lists that were skipped.
-    pub fn bad_lines(&self) -> &[BadLine] {
-        &self.bad
-    }
-
-    /// How many phrases were compiled.
-    pub fn len(&self) -> usize {
-        self.phrases.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.phrases.is_empty()
-    }
-
-    /// Categories found in `text`, most serious first; empty when nothing matched (which is
-    /// not an all-clear).
-    pub fn assess(&self, text: &str) -> Vec<RiskCategory> {
-        let toks = tokens(text);
-        // Letter-spaced writing: many one-letter words; also look at the text run together.
-        let singles = toks.iter().filter(|t| t.len() == 1).count();
-        let joined: Option<String> = (singles >= 4).then(|| tokens(&toks.concat()).concat());
-        let mut found: Vec<RiskCategory> = Vec::new();
-        for p in &self.phrases {
-            if found.contains(&p.category) {
-                continue;
+    fn add(&mut self, phrase: Phrase) {
+        let id = self.phrases.len();
+        let push = |v: &mut Vec<usize>| {
+            if v.last() != Some(&id) {
+                v.push(id);
             }
-            let n = p.words.len();
-            let in_words = toks.len() >= n
-                && toks
-                    .windows(n)
-                    .any(|w| w.iter().zip(&p.words).all(|(t, pw)| pw.matches(t)));
-            let in_joined = joined
-                .as_deref()
-                .is_some_and(|j| p.compact.len() >= 6 && j.contains(&p.compact));
-            if in_words || in_joined {
-                found.push(p.category);
+        };
+        if let Some(first) = phrase.words.first() {
+            for alt in first {
+                match alt {
+                    Alt::Exact(s) => push(self.by_first_word.entry(s.clone()).or_default()),
+                    Alt::Prefix(s) => push(
+                        self.by_first_stem
+                            .entry(s.chars().take(MIN_STEM).collect())
+                            .or_default(),
+                    ),
+                    Alt::Number => push(&mut self.number_first),
+                }
             }
         }
-        found.sort();
-        found
+        if phrase.category.is_some() && phrase.words.len() >= 2 {
+            for form in compact_forms(&phrase.words) {
+                push(self.compact.entry(form).or_default());
+            }
+        }
+        self.phrases.push(phrase);
     }
 
-    /// Does this phrase (as written in a list) match itself? For list hygiene tests.
-    pub fn matches_itself(&self, phrase: &str) -> bool {
-        !self.assess(&phrase.replace('*', "")).is_empty()
+    /// Every phrase in the lists, in list order.
+    pub fn phrases(&self) -> impl Iterator<Item = ListedPhrase<'_>> {
+        self.phrases.iter().map(|p| ListedPhrase {
+            category: p.category,
+            language: &self.languages[p.language],
+            line: p.line,
+            phrase: &p.source,
+        })
     }
+
+    /// Categories matched in `text`, most serious first; empty when nothing matched (which is
+    /// not an all-clear). Phrases of every language apply, whatever the sender's language.
+    pub fn assess(&self, text: &str) -> Vec<RiskCategory> {
+        let mut out: Vec<RiskCategory> = self
+            .explain(text)
+            .into_iter()
+            .filter(|m| !m.suppressed)
+            .filter_map(|m| m.category)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Which list lines matched `text` (each once, in list order), including `[except]` lines
+    /// and risk lines they suppressed: for coordinators asking "why was this flagged?" and for
+    /// tests.
+    pub fn explain(&self, text: &str) -> Vec<PhraseMatch<'_>> {
+        let plain = words(text);
+        let joined = join_letter_runs(&plain);
+        // (phrase, suppressed) for every match in either reading of the text.
+        let mut found: Vec<(usize, bool)> = Vec::new();
+        self.scan(&plain, &mut found);
+        if let Some(joined) = &joined {
+            self.scan(joined, &mut found);
+        }
+        found.sort_unstable();
+        // A phrase counts as suppressed only if it was suppressed everywhere it matched.
+        let mut merged: Vec<(usize, bool)> = Vec::with_capacity(found.len());
+        for (id, suppressed) in found {
+            match merged.last_mut() {
+                Some((last, s)) if *last == id => *s &= suppressed,
+                _ => merged.push((id, suppressed)),
+            }
+        }
+        merged
+            .into_iter()
+            .map(|(id, suppressed)| {
+                let p = &self.phrases[id];
+                PhraseMatch {
+                    category: p.category,
+                    language: &self.languages[p.language],
+                    line: p.line,
+                    phrase: &p.source,
+                    suppressed,
+                }
+            })
+            .collect()
+    }
+
+    /// Find every phrase in one reading of the text.
+    fn scan(&self, seq: &[Word], found: &mut Vec<(usize, bool)>) {
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for (start, word) in seq.iter().enumerate() {
+            let stem = word
+                .text
+                .char_indices()
+                .nth(MIN_STEM)
+                .map_or(word.text.as_str(), |(i, _)| &word.text[..i]);
+            let candidates = self
+                .by_first_word
+                .get(&word.text)
+                .into_iter()
+                .chain(self.by_first_stem.get(stem))
+                .flatten()
+                .chain(&self.number_first);
+            for &id in candidates {
+                if self.phrases[id].matches_at(seq, start) {
+                    hits.push((id, start));
+                }
+            }
+        }
+        let mut masked = vec![false; seq.len()];
+        for &(id, start) in &hits {
+            let p = &self.phrases[id];
+            if p.category.is_none() {
+                masked[start..start + p.words.len()].iter_mut().for_each(|m| *m = true);
+            }
+        }
+        for (id, start) in hits {
+            let len = self.phrases[id].words.len();
+            found.push((id, masked[start..start + len].iter().any(|m| *m)));
+        }
+        // Phrases typed without spaces, or spelled out letter by letter.
+        for (i, word) in seq.iter().enumerate() {
+            if word.joined {
+                for (form, ids) in &self.compact {
+                    if word.text.contains(form.as_str()) {
+                        found.extend(ids.iter().map(|&id| (id, masked[i])));
+                    }
+                }
+            } else if let Some(ids) = self.compact.get(&word.text) {
+                found.extend(ids.iter().map(|&id| (id, masked[i])));
+            }
+        }
+    }
+}
+
+/// Parse one phrase line into its words' alternatives.
+fn parse_phrase(line: &str) -> Result<Vec<Vec<Alt>>, String> {
+    let mut words = Vec::new();
+    for word in line.split_whitespace() {
+        let mut alts: Vec<Alt> = Vec::new();
+        for alt in word.split('|') {
+            let parsed = if alt.is_empty() {
+                return Err(format!("empty alternative in {word:?}"));
+            } else if alt == "<num>" {
+                Alt::Number
+            } else if alt.contains(['<', '>']) {
+                return Err(format!("unknown token {alt:?} (only <num> is special)"));
+            } else if let Some(stem) = alt.strip_suffix('*') {
+                if stem.contains('*') {
+                    return Err(format!("'*' only goes at the end of a word: {alt:?}"));
+                }
+                let stem = single_word(stem)?;
+                if stem.chars().count() < MIN_STEM {
+                    return Err(format!("wildcard stem {alt:?} is shorter than {MIN_STEM} letters"));
+                }
+                Alt::Prefix(stem)
+            } else if alt.contains('*') {
+                return Err(format!("'*' only goes at the end of a word: {alt:?}"));
+            } else {
+                Alt::Exact(single_word(alt)?)
+            };
+            if !alts.contains(&parsed) {
+                alts.push(parsed);
+            }
+        }
+        words.push(alts);
+    }
+    if words.is_empty() {
+        return Err("empty phrase".into());
+    }
+    if words.iter().all(|alts| alts.iter().all(|a| *a == Alt::Number)) {
+        return Err("a phrase needs at least one word that is not <num>".into());
+    }
+    Ok(words)
+}
+
+fn single_word(s: &str) -> Result<String, String> {
+    let mut w = words(s);
+    match (w.pop(), w.is_empty()) {
+        (Some(word), true) => Ok(word.text),
+        _ => Err(format!("{s:?} does not normalise to exactly one word")),
+    }
+}
+
+/// Every way of writing a multi-word phrase without spaces (none if it has wildcards, numbers
+/// or too many combinations).
+fn compact_forms(words: &[Vec<Alt>]) -> Vec<String> {
+    let mut forms = vec![String::new()];
+    for alts in words {
+        if forms.len() * alts.len() > MAX_COMPACT_FORMS {
+            return Vec::new();
+        }
+        let mut next = Vec::with_capacity(forms.len() * alts.len());
+        for f in &forms {
+            for a in alts {
+                let Alt::Exact(s) = a else { return Vec::new() };
+                next.push(format!("{f}{s}"));
+            }
+        }
+        forms = next;
+    }
+    let mut forms: Vec<String> = forms
+        .into_iter()
+        .map(|f| collapse(&f))
+        .filter(|f| f.chars().count() >= MIN_COMPACT)
+        .collect();
+    forms.sort_unstable();
+    forms.dedup();
+    forms
+}
+
+/// A normalised word.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    /// One character as typed (before folding repeated letters).
+    single: bool,
+    /// Made by joining letter-spaced single characters.
+    joined: bool,
+}
+
+const APOSTROPHE: char = '\'';
+
+/// Lower-case, fold diacritics, mark apostrophes; drop marks and invisible characters.
+fn fold_chars(text: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            '\u{0300}'..='\u{036f}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => {}
+            '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}' | '`' | '\u{00b4}' | '\u{2032}' => out.push(APOSTROPHE),
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => out.push('a'),
+            'æ' => out.extend(['a', 'e']),
+            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => out.push('c'),
+            'ď' | 'đ' | 'ð' => out.push('d'),
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => out.push('e'),
+            'ĝ' | 'ğ' | 'ġ' | 'ģ' => out.push('g'),
+            'ĥ' | 'ħ' => out.push('h'),
+            'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => out.push('i'),
+            'ĵ' => out.push('j'),
+            'ķ' => out.push('k'),
+            'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => out.push('l'),
+            'ñ' | 'ń' | 'ņ' | 'ň' | 'ŉ' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => out.push('o'),
+            'œ' => out.extend(['o', 'e']),
+            'ŕ' | 'ŗ' | 'ř' => out.push('r'),
+            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => out.push('s'),
+            'ß' => out.extend(['s', 's']),
+            'ţ' | 'ť' | 'ŧ' | 'ț' => out.push('t'),
+            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => out.push('u'),
+            'ŵ' | 'ẁ' | 'ẃ' | 'ẅ' => out.push('w'),
+            'ý' | 'ÿ' | 'ŷ' | 'ỳ' => out.push('y'),
+            'ź' | 'ż' | 'ž' => out.push('z'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Split normalised text into words.
+fn words(text: &str) -> Vec<Word> {
+    let chars = fold_chars(text);
+    let is_word = |c: char| c.is_alphanumeric();
+    let is_letter = |i: usize| chars.get(i).is_some_and(|c| c.is_alphabetic());
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let between_letters = i > 0 && is_letter(i - 1) && is_letter(i + 1);
+        if is_word(c) {
+            current.push(c);
+        } else if c == APOSTROPHE && between_letters {
+            // can't → cant
+        } else if between_letters && matches!(c, '!' | '|' | '@' | '$') {
+            current.push(match c {
+                '@' => 'a',
+                '$' => 's',
+                _ => 'i',
+            });
+        } else if !current.is_empty() {
+            out.push(finish(&current));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        out.push(finish(&current));
+    }
+    out
+}
+
+/// Read leetspeak digits in a word that has letters, then fold repeated letters.
+fn finish(raw: &str) -> Word {
+    let has_letter = raw.chars().any(char::is_alphabetic);
+    let text: String = raw
+        .chars()
+        .map(|c| match c {
+            '0' if has_letter => 'o',
+            '1' if has_letter => 'i',
+            '3' if has_letter => 'e',
+            '4' if has_letter => 'a',
+            '5' if has_letter => 's',
+            '7' if has_letter => 't',
+            _ => c,
+        })
+        .collect();
+    Word {
+        text: collapse(&text),
+        single: raw.chars().count() == 1,
+        joined: false,
+    }
+}
+
+/// Every run of the same letter becomes one letter (digits are left alone).
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev = None;
+    for c in s.chars() {
+        if Some(c) == prev && c.is_alphabetic() {
+            continue;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// The text again with every run of 3+ one-character words joined into one word; `None` when
+/// there is no such run.
+fn join_letter_runs(plain: &[Word]) -> Option<Vec<Word>> {
+    let mut out = Vec::with_capacity(plain.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < plain.len() {
+        let run = plain[i..].iter().take_while(|w| w.single).count();
+        if run >= MIN_LETTER_RUN {
+            let raw: String = plain[i..i + run].iter().map(|w| w.text.as_str()).collect();
+            out.push(Word {
+                joined: true,
+                ..finish(&raw)
+            });
+            changed = true;
+            i += run;
+        } else {
+            out.push(plain[i].clone());
+            i += 1;
+        }
+    }
+    changed.then_some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn texts(s: &str) -> Vec<String> {
+        words(s).into_iter().map(|w| w.text).collect()
+    }
+
     #[test]
-    fn normalisation_folds_case_accents_punctuation_and_repeats() {
-        assert_eq!(tokens("I can't  GO... on!!!"), ["i", "cant", "go", "on"]);
-        assert_eq!(tokens("killlll myselfff"), ["kil", "myself"]);
-        assert_eq!(tokens("Zabiję się"), ["zabije", "sie"]);
-        assert_eq!(tokens("Dŵr łódź"), ["dwr", "lodz"]);
+    fn normalises_case_accents_punctuation_and_repeats() {
+        assert_eq!(texts("ZABIJĘ SIĘ"), ["zabije", "sie"]);
+        assert_eq!(texts("Łódź żółć"), ["lodz", "zolc"]);
+        assert_eq!(texts("dw i'n ŵyr"), ["dw", "in", "wyr"]);
+        assert_eq!(texts("can’t...go-on!!"), ["cant", "go", "on"]);
+        assert_eq!(texts("killlll myselfff"), ["kil", "myself"]);
+        assert_eq!(texts("k!ll su1c1de 999"), ["kil", "suicide", "999"]);
+        assert_eq!(texts("z\u{307}ycie zero\u{200b}width"), ["zycie", "zerowidth"]);
+    }
+
+    #[test]
+    fn letter_runs_join() {
+        let joined = join_letter_runs(&words("i want to k i l l myself")).unwrap_or_default();
+        let t: Vec<&str> = joined.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(t, ["i", "want", "to", "kil", "myself"]);
+        assert!(join_letter_runs(&words("a b")).is_none());
     }
 }
