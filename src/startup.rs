@@ -152,7 +152,9 @@ impl Application {
                     Limits {
                         per_second: settings.telegram.global_per_second,
                         per_recipient_interval: Duration::from_millis(settings.telegram.per_chat_interval_ms),
-                        max_in_flight: 64,
+                        // About a second's worth: enough to keep the rate up, few enough that
+                        // a newly queued urgent message is claimed within a second.
+                        max_in_flight: settings.telegram.global_per_second.clamp(4, 64) as usize,
                     },
                     signal.clone(),
                 );

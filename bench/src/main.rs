@@ -25,6 +25,11 @@ use peerline_core::{
 };
 use tokio_util::sync::CancellationToken;
 
+/// The test suite's real-Kannel harness (bearerbox + smsbox + fakesmsc), reused here.
+#[path = "../../tests/support/kannel.rs"]
+#[allow(dead_code)]
+mod kannel;
+
 const TWILIO_TOKEN: &str = "bench-twilio-token";
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const PUBLIC: &str = "https://bench.example.org";
@@ -238,6 +243,78 @@ async fn people(store: &Store, n: usize) -> anyhow::Result<peerline_core::domain
     Ok(service.id)
 }
 
+/// Kannel's own MO rate (fakesmsc -> bearerbox -> smsbox -> a sink that answers at once), and
+/// the same through Peerline's Kannel webhook into the store.
+async fn kannel_mo() -> anyhow::Result<()> {
+    const N: usize = 2000;
+    if !kannel::available() {
+        println!("kannel MO: Kannel not installed (Debian kannel, kannel-extras); skipped");
+        return Ok(());
+    }
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let sink_port = listener.local_addr()?.port();
+    let c = Arc::clone(&count);
+    let sink = Router::new().route(
+        "/mo",
+        axum::routing::get(move || {
+            let c = Arc::clone(&c);
+            async move {
+                c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ""
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, sink).await;
+    });
+    let k = kannel::Kannel::start(
+        kannel::KannelPorts::pick(),
+        &format!("http://127.0.0.1:{sink_port}/mo?from=%p&to=%P&text=%b&id=%I"),
+    )
+    .await
+    .context("start Kannel")?;
+    let t = Instant::now();
+    k.inject_many("+447700900123", "60001", "hello", N).await;
+    while count.load(std::sync::atomic::Ordering::Relaxed) < N {
+        anyhow::ensure!(t.elapsed() < Duration::from_secs(120), "Kannel MO to sink timed out");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    println!(
+        "kannel MO alone: {N} MOs through bearerbox and smsbox to a bare HTTP sink at {:.0}/s",
+        N as f64 / t.elapsed().as_secs_f64()
+    );
+    drop(k);
+
+    let (_stub, stub_url) = start_stub().await?;
+    let dir = tempfile::tempdir()?;
+    let (port, store, token) = start(settings(dir.path(), &stub_url, "kannel", false)).await?;
+    let k = kannel::Kannel::start(
+        kannel::KannelPorts::pick(),
+        &format!(
+            "http://127.0.0.1:{port}/webhooks/kannel/mo?token={KANNEL_TOKEN}&from=%p&to=%P&text=%b&id=%I&coding=%c&charset=%C"
+        ),
+    )
+    .await
+    .context("start Kannel")?;
+    let t = Instant::now();
+    k.inject_many("+447700900123", "60001", "hello", N).await;
+    while store.inbox_count().await? < N as i64 {
+        anyhow::ensure!(
+            t.elapsed() < Duration::from_secs(120),
+            "Kannel MO into Peerline timed out"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    println!(
+        "kannel MO into Peerline: {N} MOs through Kannel, verified, stored and answered at {:.0}/s",
+        N as f64 / t.elapsed().as_secs_f64()
+    );
+    drop(k);
+    token.cancel();
+    Ok(())
+}
+
 /// Weekly check-in for 100,000 people: one scheduler occurrence.
 async fn fanout() -> anyhow::Result<()> {
     const N: usize = 100_000;
@@ -434,15 +511,17 @@ async fn main() -> anyhow::Result<()> {
     let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
     match what.as_str() {
         "ingest" => ingest().await,
+        "kannel" => kannel_mo().await,
         "fanout" => fanout().await,
         "alert" => alert().await,
         "serve-rss" => serve_rss().await,
         "all" => {
             ingest().await?;
+            kannel_mo().await?;
             fanout().await?;
             alert().await?;
             serve_rss().await
         }
-        other => anyhow::bail!("unknown benchmark {other:?}: use all, ingest, fanout, alert or serve-rss"),
+        other => anyhow::bail!("unknown benchmark {other:?}: use all, ingest, kannel, fanout, alert or serve-rss"),
     }
 }

@@ -216,7 +216,11 @@ impl<C: Channel> Inner<C> {
                 Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
                 _ => {}
             }
-            {
+            if msg.priority == Priority::Safeguarding {
+                // Crisis replies and alerts do not queue behind bulk sends already waiting
+                // for a slot: they take the next free one.
+                self.global.until_ready().await;
+            } else {
                 let _turn = self.global_queue.lock().await;
                 self.global.until_ready().await;
             }

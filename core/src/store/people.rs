@@ -123,18 +123,19 @@ pub struct Person {
 }
 
 #[derive(sqlx::FromRow)]
-struct PersonRow {
-    id: i64,
-    service_id: i64,
-    role: String,
-    display_name: String,
-    language: String,
-    status: String,
-    placement_start: Option<String>,
-    telegram_username: Option<String>,
+pub(super) struct PersonRow {
+    pub(super) id: i64,
+    pub(super) service_id: i64,
+    pub(super) role: String,
+    pub(super) display_name: String,
+    pub(super) language: String,
+    pub(super) status: String,
+    pub(super) placement_start: Option<String>,
+    pub(super) telegram_username: Option<String>,
 }
 
-const PERSON_COLUMNS: &str = "id, service_id, role, display_name, language, status, placement_start, telegram_username";
+pub(super) const PERSON_COLUMNS: &str =
+    "id, service_id, role, display_name, language, status, placement_start, telegram_username";
 
 impl TryFrom<PersonRow> for Person {
     type Error = StoreError;
@@ -169,13 +170,13 @@ pub struct Identity {
 }
 
 #[derive(sqlx::FromRow)]
-struct IdentityRow {
-    id: i64,
-    person_id: i64,
-    channel: String,
-    address: String,
-    opted_out_at: Option<i64>,
-    unreachable_at: Option<i64>,
+pub(super) struct IdentityRow {
+    pub(super) id: i64,
+    pub(super) person_id: i64,
+    pub(super) channel: String,
+    pub(super) address: String,
+    pub(super) opted_out_at: Option<i64>,
+    pub(super) unreachable_at: Option<i64>,
 }
 
 impl TryFrom<IdentityRow> for Identity {

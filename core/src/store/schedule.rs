@@ -117,17 +117,51 @@ impl Store {
     /// Active people of `service` with one of `roles`, each with the identity to write to.
     /// People with no reachable identity are left out.
     pub async fn recipients(&self, service: ServiceId, roles: &[Role]) -> Result<Vec<Recipient>> {
-        let people: Vec<Person> = self
-            .people(service)
-            .await?
-            .into_iter()
-            .filter(|p| roles.contains(&p.role) && p.status == super::PersonStatus::Active)
-            .collect();
-        let mut out = Vec::with_capacity(people.len());
-        for person in people {
-            if let Some(identity) = self.reachable_identity(person.id).await? {
-                out.push(Recipient { person, identity });
+        // One query for the whole service (a weekly check-in may fan out to 100,000 people).
+        // Role names come from the enum, never from input.
+        let in_roles: Vec<String> = roles.iter().map(|r| format!("'{}'", r.as_str())).collect();
+        if in_roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.id, p.service_id, p.role, p.display_name, p.language, p.status, p.placement_start, p.telegram_username,
+                    i.id AS identity_id, i.channel, i.address, i.opted_out_at, i.unreachable_at
+             FROM people p JOIN identities i ON i.person_id = p.id
+             WHERE p.service_id = ? AND p.status = 'active' AND p.role IN ({})
+               AND i.opted_out_at IS NULL AND i.unreachable_at IS NULL
+             ORDER BY p.id, i.channel != 'telegram', i.id",
+            in_roles.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(service.0)
+            .fetch_all(&self.read)
+            .await?;
+        let mut out: Vec<Recipient> = Vec::new();
+        for row in rows {
+            use sqlx::Row;
+            let person_id: i64 = row.try_get("id")?;
+            if out.last().is_some_and(|r| r.person.id.0 == person_id) {
+                continue; // first identity per person: Telegram preferred
             }
+            let person = Person::try_from(super::people::PersonRow {
+                id: person_id,
+                service_id: row.try_get("service_id")?,
+                role: row.try_get("role")?,
+                display_name: row.try_get("display_name")?,
+                language: row.try_get("language")?,
+                status: row.try_get("status")?,
+                placement_start: row.try_get("placement_start")?,
+                telegram_username: row.try_get("telegram_username")?,
+            })?;
+            let identity = Identity::try_from(super::people::IdentityRow {
+                id: row.try_get("identity_id")?,
+                person_id,
+                channel: row.try_get("channel")?,
+                address: row.try_get("address")?,
+                opted_out_at: row.try_get("opted_out_at")?,
+                unreachable_at: row.try_get("unreachable_at")?,
+            })?;
+            out.push(Recipient { person, identity });
         }
         Ok(out)
     }
