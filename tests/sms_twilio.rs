@@ -473,19 +473,17 @@ async fn outbound_requests_pass_twilios_openapi_contract() {
     env.push(("PEERLINE_SMS__TWILIO__API_BASE", prism.url.clone()));
     let app = App::spawn(&home, &env);
     let store = home.store().await;
-    // A Welsh text with a plus-prefixed number: the form must encode both correctly.
+    // A plus-prefixed number: the form must encode it correctly.
     let params = sms("SM0001", "+447700900777", "helo");
-    let url = format!("{PUBLIC}/webhooks/twilio/sms");
-    let sig = signature::compute(support::prism::AUTH_TOKEN, &url, &params);
-    let resp = reqwest::Client::new()
-        .post(app.url("/webhooks/twilio/sms"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("X-Twilio-Signature", sig)
-        .body(serde_urlencoded::to_string(&params).unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    let status = support::signed_twilio_post(
+        &app,
+        PUBLIC,
+        "/webhooks/twilio/sms",
+        support::prism::AUTH_TOKEN,
+        &params,
+    )
+    .await;
+    assert_eq!(status, 200);
     eventually(WAIT, "the reply to be accepted by the Twilio contract mock", || async {
         store
             .outbox_rows(None)

@@ -226,3 +226,25 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// POST a form to the app's Twilio webhook `path`, signed as Twilio would sign it for
+/// `public_url` with `auth_token`. Returns the status code.
+pub async fn signed_twilio_post(
+    app: &App,
+    public_url: &str,
+    path: &str,
+    auth_token: &str,
+    params: &[(String, String)],
+) -> u16 {
+    let sig = peerline_bot::sms::twilio::signature::compute(auth_token, &format!("{public_url}{path}"), params);
+    reqwest::Client::new()
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Twilio-Signature", sig)
+        .body(serde_urlencoded::to_string(params).expect("form"))
+        .send()
+        .await
+        .expect("post webhook")
+        .status()
+        .as_u16()
+}

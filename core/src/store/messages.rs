@@ -344,13 +344,28 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ClaimedMessage>> {
         let mut tx = self.begin().await?;
-        let skipped = sqlx::query(
+        // A worker that died mid-send left a lease that has run out: back in the queue.
+        sqlx::query("UPDATE outbox SET status = 'queued', lease_until = NULL WHERE status = 'sending' AND channel = ?1 AND lease_until <= ?2")
+            .bind(channel.as_str())
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+        // Candidates: the front of the delivery order, read off the (status, priority,
+        // not_before, id) index and skipping recipients with a message in flight, so a claim
+        // costs the same with a 100,000-message backlog as with ten.
+        let candidates = "SELECT id FROM outbox
+             WHERE status = 'queued' AND channel = ?1 AND not_before <= ?2
+               AND address NOT IN (SELECT address FROM outbox WHERE status = 'sending' AND channel = ?1)
+             ORDER BY priority, not_before, id LIMIT ?3";
+        let window = i64::from(limit.max(16)) * 16;
+        let skipped = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox SET status = 'skipped', last_error = 'recipient opted out', lease_until = NULL
-             WHERE channel = ?1 AND status = 'queued' AND not_before <= ?2 AND priority > 0 AND ignore_opt_out = 0
-               AND identity_id IN (SELECT id FROM identities WHERE opted_out_at IS NOT NULL)",
-        )
+             WHERE id IN ({candidates}) AND priority > 0 AND ignore_opt_out = 0
+               AND identity_id IN (SELECT id FROM identities WHERE opted_out_at IS NOT NULL)"
+        )))
         .bind(channel.as_str())
         .bind(now)
+        .bind(window)
         .execute(tx.conn())
         .await?
         .rows_affected();
@@ -360,24 +375,22 @@ impl Store {
         // One message per recipient at a time: the oldest most urgent one, and none while an
         // earlier one to the same address is still being sent. That keeps a conversation in
         // order and lets per-recipient rate limits work without holding other chats back.
+        // (The candidates are a prefix of the delivery order, so the first candidate for an
+        // address is that address's first due message.)
         let rows: Vec<RawOutbox> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE outbox SET status = 'sending', lease_until = ?3, attempts = attempts + 1
+            "UPDATE outbox SET status = 'sending', lease_until = ?4, attempts = attempts + 1
              WHERE id IN (
                 SELECT id FROM (
                     SELECT o.id, o.priority, o.not_before,
                            ROW_NUMBER() OVER (PARTITION BY o.address ORDER BY o.priority, o.not_before, o.id) AS rn
-                    FROM outbox o
-                    WHERE o.channel = ?1 AND o.not_before <= ?2
-                      AND (o.status = 'queued' OR (o.status = 'sending' AND o.lease_until <= ?2))
-                      AND NOT EXISTS (
-                          SELECT 1 FROM outbox s
-                          WHERE s.address = o.address AND s.channel = ?1 AND s.status = 'sending' AND s.lease_until > ?2)
+                    FROM outbox o WHERE o.id IN ({candidates})
                 ) WHERE rn = 1
-                ORDER BY priority, not_before, id LIMIT ?4)
+                ORDER BY priority, not_before, id LIMIT ?5)
              RETURNING {OUTBOX_COLUMNS}"
         )))
         .bind(channel.as_str())
         .bind(now)
+        .bind(window)
         .bind(lease_until)
         .bind(limit)
         .fetch_all(tx.conn())
