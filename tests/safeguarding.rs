@@ -39,15 +39,12 @@ async fn risk_words_by_sms_get_crisis_numbers_ahead_of_everything_and_alert_the_
         tx.enqueue(
             &NewOutbound {
                 person_id: Some(jo),
-                identity_id: None,
-                channel: ChannelKind::Sms,
-                address: "+447700900303".into(),
-                priority: Priority::Checkin,
-                kind: "checkin".into(),
-                body: format!("bulk {i}"),
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: 0,
+                ..support::message(
+                    ChannelKind::Sms,
+                    "+447700900303",
+                    Priority::Checkin,
+                    &format!("bulk {i}"),
+                )
             },
             0,
         )

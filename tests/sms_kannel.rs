@@ -163,15 +163,7 @@ async fn welsh_and_polish_with_emoji_arrive_intact_both_ways_and_dlrs_update_the
         .enqueue(
             &NewOutbound {
                 person_id: Some(ola_id),
-                identity_id: None,
-                channel: ChannelKind::Sms,
-                address: ola.into(),
-                priority: Priority::Reply,
-                kind: "test".into(),
-                body: outbound.into(),
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: 0,
+                ..support::message(ChannelKind::Sms, ola, Priority::Reply, outbound)
             },
             0,
         )

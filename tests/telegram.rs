@@ -189,14 +189,12 @@ async fn after_stop_nothing_but_the_confirmation_is_sent_until_start() {
             &NewOutbound {
                 person_id: Some(sam.id),
                 identity_id: Some(identity),
-                channel: ChannelKind::Telegram,
-                address: "101".into(),
-                priority: Priority::Reminder,
-                kind: "reminder".into(),
-                body: "Supervision tomorrow at 10:00".into(),
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: 0,
+                ..support::message(
+                    ChannelKind::Telegram,
+                    "101",
+                    Priority::Reminder,
+                    "Supervision tomorrow at 10:00",
+                )
             },
             0,
         )
@@ -361,18 +359,12 @@ async fn delivery_never_exceeds_one_per_second_per_chat_or_thirty_per_second_ove
     for i in 0..500 {
         let chat = 3000 + (i % 50);
         tx.enqueue(
-            &NewOutbound {
-                person_id: None,
-                identity_id: None,
-                channel: ChannelKind::Telegram,
-                address: chat.to_string(),
-                priority: Priority::Checkin,
-                kind: "checkin".into(),
-                body: format!("check-in {i}"),
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: 0,
-            },
+            &support::message(
+                ChannelKind::Telegram,
+                &chat.to_string(),
+                Priority::Checkin,
+                &format!("check-in {i}"),
+            ),
             0,
         )
         .await

@@ -248,3 +248,24 @@ pub async fn signed_twilio_post(
         .status()
         .as_u16()
 }
+
+/// An outbound message as tests queue them: due at once, no person, identity or buttons.
+pub fn message(
+    channel: peerline_core::domain::ChannelKind,
+    address: &str,
+    priority: peerline_core::store::Priority,
+    body: &str,
+) -> peerline_core::store::NewOutbound {
+    peerline_core::store::NewOutbound {
+        person_id: None,
+        identity_id: None,
+        channel,
+        address: address.into(),
+        priority,
+        kind: "test".into(),
+        body: body.into(),
+        buttons: None,
+        ignore_opt_out: false,
+        not_before: 0,
+    }
+}
