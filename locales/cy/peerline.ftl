@@ -67,8 +67,8 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda rhif, YES neu NO i nodiadau atgoffa am oruchwyliaeth, CONCERN a'ch neges i godi pryder, LANGUAGE i newid iaith, STOP i atal negeseuon.
-   *[other] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda'r botymau, cadarnhewch oruchwyliaeth o'r nodiadau atgoffa, /concern i godi pryder gyda'ch cydlynydd, /language i newid iaith, /stop i atal negeseuon.
+    [sms] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda rhif, YES neu NO i nodiadau atgoffa am oruchwyliaeth, CONCERN a'ch neges i godi pryder, LANGUAGE i newid iaith, STOP i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
+   *[other] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda'r botymau, cadarnhewch oruchwyliaeth o'r nodiadau atgoffa, /concern i godi pryder gyda'ch cydlynydd, /language i newid iaith, /stop i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
 }
 
 help-coordinator = { $channel ->

@@ -61,8 +61,8 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline for peer mentors: reply to check-ins with a number, YES or NO to supervision reminders, CONCERN and your message to raise a worry, LANGUAGE to change language, STOP to stop messages.
-   *[other] Peerline for peer mentors: answer check-ins with the buttons, confirm supervision from the reminders, /concern raises a worry with your coordinator, /language changes language, /stop stops messages.
+    [sms] Peerline for peer mentors: reply to check-ins with a number, YES or NO to supervision reminders, CONCERN and your message to raise a worry, LANGUAGE to change language, STOP to stop messages. Check-ins use the ONS personal wellbeing questions.
+   *[other] Peerline for peer mentors: answer check-ins with the buttons, confirm supervision from the reminders, /concern raises a worry with your coordinator, /language changes language, /stop stops messages. Check-ins use the ONS personal wellbeing questions.
 }
 
 help-coordinator = { $channel ->

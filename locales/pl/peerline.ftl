@@ -65,8 +65,8 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj liczbą, na przypomnienia o superwizji YES lub NO, napisz CONCERN i swoją wiadomość, aby zgłosić obawy, LANGUAGE, aby zmienić język, STOP, aby wyłączyć wiadomości.
-   *[other] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj przyciskami, superwizję potwierdzaj w przypomnieniach, /concern zgłasza obawy koordynatorowi, /language zmienia język, /stop wyłącza wiadomości.
+    [sms] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj liczbą, na przypomnienia o superwizji YES lub NO, napisz CONCERN i swoją wiadomość, aby zgłosić obawy, LANGUAGE, aby zmienić język, STOP, aby wyłączyć wiadomości. Pytania pochodzą z badania dobrostanu ONS.
+   *[other] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj przyciskami, superwizję potwierdzaj w przypomnieniach, /concern zgłasza obawy koordynatorowi, /language zmienia język, /stop wyłącza wiadomości. Pytania pochodzą z badania dobrostanu ONS.
 }
 
 help-coordinator = { $channel ->
