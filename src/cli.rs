@@ -53,6 +53,8 @@ pub enum Command {
     /// Supervision sessions.
     #[command(subcommand)]
     Supervision(SupervisionCommand),
+    /// Set when a mentor takes callbacks (replaces their windows).
+    Availability(AvailabilityArgs),
     /// Import people from a CSV file (name, role, phone, telegram_username, language,
     /// placement_start). Nothing is imported if any row is bad.
     Import(ImportArgs),
@@ -107,6 +109,23 @@ pub struct ServiceSetArgs {
     /// Group supervision schedule (cron).
     #[arg(long)]
     group_schedule: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AvailabilityArgs {
+    #[arg(long)]
+    service: String,
+    #[arg(long)]
+    mentor: String,
+    /// Days, e.g. Mon-Fri or Mon,Wed,Sat.
+    #[arg(long, required_unless_present = "off")]
+    days: Option<String>,
+    /// Hours, e.g. 18:00-21:00.
+    #[arg(long, required_unless_present = "off")]
+    hours: Option<String>,
+    /// Clear the mentor's availability.
+    #[arg(long)]
+    off: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -511,6 +530,41 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             }
             Ok(())
         }
+        Command::Availability(a) => {
+            let service = store.service_by_name(&a.service).await?;
+            let mentor = store
+                .people(service.id)
+                .await?
+                .into_iter()
+                .find(|p| p.display_name.eq_ignore_ascii_case(a.mentor.trim()) && p.role == Role::Mentor)
+                .ok_or_else(|| anyhow::anyhow!("no mentor named {:?} in {}", a.mentor, service.name))?;
+            let mut windows = Vec::new();
+            if !a.off {
+                let (days, hours) = (a.days.unwrap_or_default(), a.hours.unwrap_or_default());
+                let (from, to) = hours
+                    .split_once('-')
+                    .ok_or_else(|| anyhow::anyhow!("--hours: use HH:MM-HH:MM"))?;
+                let hm = |t: &str| {
+                    chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                        .map(|t| t.format("%H:%M").to_string())
+                        .map_err(|_| anyhow::anyhow!("--hours: {t:?} is not HH:MM"))
+                };
+                let (from, to) = (hm(from)?, hm(to)?);
+                if from >= to {
+                    bail!("--hours must end after it starts (overnight windows: give two ranges)");
+                }
+                for day in weekdays(&days)? {
+                    windows.push((day, from.clone(), to.clone()));
+                }
+            }
+            store.set_availability(mentor.id, &windows).await?;
+            println!(
+                "{} takes callbacks in {} window(s).",
+                mentor.display_name,
+                windows.len()
+            );
+            Ok(())
+        }
         Command::Import(args) => {
             let service = store.service_by_name(&args.service).await?;
             let text =
@@ -530,6 +584,36 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             Ok(())
         }
     }
+}
+
+/// `Mon-Fri`, `Sat,Sun`, `Mon` as ISO weekday numbers (Monday = 1).
+fn weekdays(spec: &str) -> anyhow::Result<Vec<u32>> {
+    let day = |s: &str| {
+        s.trim()
+            .parse::<chrono::Weekday>()
+            .map(|d| d.number_from_monday())
+            .map_err(|_| anyhow::anyhow!("--days: {s:?} is not a day"))
+    };
+    let mut out = Vec::new();
+    for part in spec.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (day(a)?, day(b)?);
+                let mut d = a;
+                loop {
+                    out.push(d);
+                    if d == b {
+                        break;
+                    }
+                    d = d % 7 + 1;
+                }
+            }
+            None => out.push(day(part)?),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 fn local_midnight(service: &peerline_core::store::Service, date: NaiveDate) -> DateTime<Utc> {

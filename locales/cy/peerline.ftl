@@ -92,7 +92,6 @@ unknown-text = { $channel ->
    *[other] Mae'n ddrwg gen i, wnes i ddim deall hynny. Anfonwch /help i weld beth allwch chi ei wneud.
 }
 
-callback-recorded = Diolch, mae eich cais am alwad gan fentor cymheiriaid wedi dod i law. Bydd rhywun o'r gwasanaeth { $service } yn cysylltu gyda chi.
 
 service-hours = { $days ->
     [Mon-Fri] Oriau'r gwasanaeth: dydd Llun i ddydd Gwener, { $start } tan { $end }.
@@ -217,3 +216,22 @@ concern-how = { $channel ->
    *[other] Anfonwch /concern ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
 }
 not-allowed = Mae'n ddrwg gen i, dim ond cydlynwyr all wneud hynny.
+
+## Galwadau yn ol gan fentor
+
+callback-ack = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Disgwyliwch alwad o fewn tua { $minutes } munud. Anfonwch CANCEL CALLBACK os nad oes ei hangen mwyach.
+callback-out-of-hours = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Dydy'r tim ddim yn gweithio nawr: bydd rhywun yn galw o: { $when }. { crisis-numbers }
+callback-already = Mae gennym eich cais am alwad yn barod ({ $reference }). Bydd mentor cymheiriaid yn cysylltu.
+callback-offer = Cais am alwad { $reference }: hoffai { $name } gael galwad gan fentor cymheiriaid. { $channel ->
+    [sms] Atebwch TAKE { $reference } i'w gymryd.
+   *[other] Pwyswch Derbyn i'w gymryd.
+}
+button-accept = Derbyn
+callback-won = Eich galwad chi yw hi: ffoniwch { $name } ({ $reference }). { $number ->
+    [hidden] Dydy'r rhif ddim yn cael ei ddangos: ffoniwch drwy linell ffon y gwasanaeth.
+   *[other] Eu rhif: { $number }.
+}
+callback-taken = Diolch: mae mentor arall wedi cymryd galwad { $reference } yn barod.
+callback-accepted = Bydd mentor cymheiriaid yn eich ffonio cyn bo hir.
+callback-cancelled = Mae eich cais am alwad wedi'i ganslo. Anfonwch CALLBACK unrhyw bryd i ofyn eto.
+callback-unaccepted-staff = Does dim mentor wedi cymryd galwad { $reference } ar gyfer { $name }. Trefnwch alwad, os gwelwch yn dda.

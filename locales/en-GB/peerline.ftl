@@ -86,7 +86,6 @@ unknown-text = { $channel ->
    *[other] Sorry, I did not understand that. Send /help to see what you can do.
 }
 
-callback-recorded = Thank you, we have your request for a call from a peer mentor. Someone from { $service } will be in touch.
 
 service-hours = { $days ->
     [Mon-Fri] Service hours: Monday to Friday, { $start } to { $end }.
@@ -211,3 +210,22 @@ concern-how = { $channel ->
    *[other] Send /concern followed by what is worrying you, and your coordinator will be alerted.
 }
 not-allowed = Sorry, only coordinators can do that.
+
+## Peer callbacks
+
+callback-ack = Thank you, we have your request for a call from a peer mentor (reference { $reference }). Expect a call within about { $minutes } minutes. Text CANCEL CALLBACK if you no longer need it.
+callback-out-of-hours = Thank you, we have your request for a call from a peer mentor (reference { $reference }). The team is not working now: someone will call from { $when }. { crisis-numbers }
+callback-already = We already have your request for a call ({ $reference }). A peer mentor will be in touch.
+callback-offer = Callback request { $reference }: { $name } would like a call from a peer mentor. { $channel ->
+    [sms] Reply TAKE { $reference } to take it.
+   *[other] Tap Accept to take it.
+}
+button-accept = Accept
+callback-won = It's yours: please call { $name } ({ $reference }). { $number ->
+    [hidden] Their number is not shown: call through the service's phone line.
+   *[other] Their number: { $number }.
+}
+callback-taken = Thank you: callback { $reference } has already been taken by another mentor.
+callback-accepted = A peer mentor will call you soon.
+callback-cancelled = Your request for a call is cancelled. Text CALLBACK any time to ask again.
+callback-unaccepted-staff = Callback { $reference } for { $name } has not been taken by a mentor. Please arrange a call.

@@ -90,7 +90,6 @@ unknown-text = { $channel ->
    *[other] Przepraszam, nie rozumiem tej wiadomości. Wyślij /help, aby zobaczyć, co możesz zrobić.
 }
 
-callback-recorded = Dziękujemy, mamy Twoją prośbę o telefon od mentora rówieśniczego. Ktoś z { $service } skontaktuje się z Tobą.
 
 service-hours = { $days ->
     [Mon-Fri] Godziny pracy: od poniedziałku do piątku, { $start }-{ $end }.
@@ -215,3 +214,22 @@ concern-how = { $channel ->
    *[other] Wyślij /concern i opisz, co Cię niepokoi. Twój koordynator dostanie powiadomienie.
 }
 not-allowed = Przepraszam, tylko koordynatorzy mogą to zrobić.
+
+## Oddzwonienia od mentorów
+
+callback-ack = Dziękujemy, mamy Twoją prośbę o telefon od mentora rówieśniczego (numer { $reference }). Spodziewaj się telefonu w ciągu około { $minutes } minut. Napisz CANCEL CALLBACK, jeśli już go nie potrzebujesz.
+callback-out-of-hours = Dziękujemy, mamy Twoją prośbę o telefon od mentora rówieśniczego (numer { $reference }). Zespół teraz nie pracuje: ktoś zadzwoni od: { $when }. { crisis-numbers }
+callback-already = Mamy już Twoją prośbę o telefon ({ $reference }). Mentor rówieśniczy się odezwie.
+callback-offer = Prośba o telefon { $reference }: { $name } prosi o telefon od mentora rówieśniczego. { $channel ->
+    [sms] Odpisz TAKE { $reference }, aby ją przyjąć.
+   *[other] Naciśnij Przyjmij, aby ją przyjąć.
+}
+button-accept = Przyjmij
+callback-won = Ta rozmowa jest Twoja: zadzwoń do: { $name } ({ $reference }). { $number ->
+    [hidden] Numer nie jest pokazywany: dzwoń przez linię telefoniczną serwisu.
+   *[other] Numer: { $number }.
+}
+callback-taken = Dziękujemy: prośbę { $reference } przyjął już inny mentor.
+callback-accepted = Mentor rówieśniczy wkrótce do Ciebie zadzwoni.
+callback-cancelled = Twoja prośba o telefon została anulowana. Napisz CALLBACK, aby poprosić ponownie.
+callback-unaccepted-staff = Żaden mentor nie przyjął prośby { $reference } ({ $name }). Zorganizuj, proszę, telefon.

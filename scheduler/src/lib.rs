@@ -119,6 +119,7 @@ impl Scheduler {
             self.digest(&service, now, &mut report).await?;
         }
         self.escalations(now, &mut report).await?;
+        self.callbacks(now, &mut report).await?;
         self.close_checkins(now, &mut report).await?;
         self.reminders(now, &mut report).await?;
         self.record_prompts(now, &mut report).await?;
@@ -276,6 +277,35 @@ impl Scheduler {
             tracing::warn!(escalation = %esc.reference, deputies, "safeguarding alert still unacknowledged; sent again");
             metrics::counter!("peerline_escalation_reprompts_total").increment(1);
             report.queued += queued;
+        }
+        Ok(())
+    }
+
+    /// Offer out-of-hours callback requests once the service opens; tell the coordinators
+    /// about requests nobody took in time.
+    async fn callbacks(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        for cb in self.store.callbacks_waiting().await? {
+            let service = self.store.service(ServiceId(cb.service_id)).await?;
+            if !safeguarding::in_working_hours(&service, now) {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            let offered = peerline_core::callbacks::offer(&mut tx, &self.i18n, &cb, &service, now).await?;
+            if offered == 0 {
+                report.queued += peerline_core::callbacks::tell_coordinators(&mut tx, &self.i18n, &cb, now).await?;
+            }
+            report.queued += offered;
+            tx.commit().await?;
+        }
+        for cb in self.store.callbacks_unaccepted(to_millis(now)).await? {
+            let service = self.store.service(ServiceId(cb.service_id)).await?;
+            // The accept window runs in working hours: an out-of-hours request waits for the morning.
+            if !safeguarding::in_working_hours(&service, now) {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            report.queued += peerline_core::callbacks::tell_coordinators(&mut tx, &self.i18n, &cb, now).await?;
+            tx.commit().await?;
         }
         Ok(())
     }

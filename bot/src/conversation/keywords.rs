@@ -20,6 +20,10 @@ pub enum Intent {
     Language(Option<String>),
     /// A mentee asks for a call from a peer mentor.
     Callback,
+    /// The mentee no longer needs a callback.
+    CancelCallback,
+    /// A mentor takes a callback by reference (`TAKE C4K7`).
+    Take(String),
     /// Raise a safeguarding concern (`/concern text`, `CONCERN text`); `None` asks how.
     Concern(Option<String>),
     /// Coordinators: acknowledge an alert (`/ack REF`, `ACK REF`).
@@ -108,6 +112,12 @@ pub fn parse(text: &str) -> Intent {
     }
     if HELP_WORDS.contains(&compact.as_str()) {
         return Intent::Help;
+    }
+    if compact == "CANCELCALLBACK" || compact == "CANSLOGALWAD" || compact == "ANULUJODDZWON" {
+        return Intent::CancelCallback;
+    }
+    if first == "TAKE" && rest.len() == 1 {
+        return Intent::Take(rest[0].to_owned());
     }
     if CALLBACK_WORDS.contains(&compact.as_str()) || compact == "CALLMEBACK" {
         return Intent::Callback;
@@ -215,6 +225,8 @@ mod tests {
                 Intent::Resolve(Some("E4K7".into()), "spoke to her, safe".into()),
             ),
             ("/escalations", Intent::Escalations),
+            ("cancel callback", Intent::CancelCallback),
+            ("Take c4k7", Intent::Take("C4K7".into())),
             ("/history E4K7", Intent::History(Some("E4K7".into()))),
         ];
         for (text, want) in cases {
@@ -226,7 +238,7 @@ mod tests {
     fn keywords_inside_sentences_are_just_text() {
         for text in [
             "please don't stop",
-            "cancel callback",
+            "cancel my appointment",
             "I want to start again tomorrow",
             "help me",
             "join",

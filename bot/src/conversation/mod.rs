@@ -2,6 +2,7 @@
 //! out (the inbox row, any state change, every reply). A message seen before (same provider
 //! key) is recognised inside that transaction and changes nothing.
 
+mod callbacks;
 mod flows;
 pub mod keywords;
 mod safeguarding;
@@ -302,6 +303,11 @@ impl Engine {
         if self.staff_command(tx, reply, &sender, &intent, at).await? {
             return Ok(());
         }
+        if let InboundPayload::Button(data) = &reply.inbound.payload
+            && let Some(id) = peerline_core::callbacks::parse_take_button(data)
+        {
+            return self.take_callback(tx, reply, &sender, Some(id), None, at).await;
+        }
         if !opted_out && self.scheduled_flows(tx, reply, &sender, &intent, at).await? {
             return Ok(());
         }
@@ -377,12 +383,11 @@ impl Engine {
                     reply.push(body, None, false, "reply");
                 }
             },
-            Intent::Callback => {
-                // Recorded for the coordinator; matching to mentors comes with the callback flow.
-                tx.audit(audit("callback.request", None)).await?;
-                let service = tx.service(person.service_id).await?;
-                let body = self.text(lang, "callback-recorded", &[("service", service.name.as_str().into())]);
-                reply.push(body, None, false, "callback-ack");
+            Intent::Callback => self.callback_request(tx, reply, &sender, at).await?,
+            Intent::CancelCallback => self.cancel_callback(tx, reply, &sender).await?,
+            Intent::Take(reference) => {
+                self.take_callback(tx, reply, &sender, None, Some(&reference), at)
+                    .await?
             }
             Intent::Text(_)
             | Intent::Concern(_)

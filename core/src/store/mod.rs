@@ -6,6 +6,7 @@
 //! fails with `SQLITE_BUSY` half-way), and a small pool of readers that WAL lets run beside it.
 
 mod audit;
+mod callbacks;
 mod escalations;
 mod jobs;
 mod messages;
@@ -20,6 +21,7 @@ use sqlx::{
 };
 
 pub use audit::{AuditEntry, AuditRow};
+pub use callbacks::Callback;
 pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use jobs::JobClaim;
 pub use messages::{

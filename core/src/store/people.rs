@@ -30,6 +30,12 @@ pub struct Service {
     pub group_schedule: String,
     /// Cron expression for the coordinators' weekly "supervision due" digest.
     pub digest_schedule: String,
+    /// Minutes a mentee is told to expect a call within.
+    pub callback_expected_minutes: i64,
+    /// Minutes before an unaccepted callback goes to the coordinators.
+    pub callback_accept_minutes: i64,
+    /// May the mentor who takes a callback see the mentee's number?
+    pub callback_show_number: bool,
 }
 
 fn ser_tz<S: serde::Serializer>(tz: &Tz, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -52,6 +58,9 @@ struct ServiceRow {
     supervision_time: String,
     group_schedule: String,
     digest_schedule: String,
+    callback_expected_minutes: i64,
+    callback_accept_minutes: i64,
+    callback_show_number: bool,
 }
 
 impl TryFrom<ServiceRow> for Service {
@@ -75,6 +84,9 @@ impl TryFrom<ServiceRow> for Service {
             supervision_time: r.supervision_time,
             group_schedule: r.group_schedule,
             digest_schedule: r.digest_schedule,
+            callback_expected_minutes: r.callback_expected_minutes,
+            callback_accept_minutes: r.callback_accept_minutes,
+            callback_show_number: r.callback_show_number,
         })
     }
 }

@@ -1,0 +1,211 @@
+//! A mentee asks for a call from a peer mentor; mentors take it; the mentee can cancel.
+
+use peerline_core::{
+    callbacks,
+    clock::to_millis,
+    domain::{PersonId, Role},
+    safeguarding::{in_working_hours, next_working_time},
+    store::{AuditEntry, NewOutbound, Priority, Tx},
+};
+
+use super::{Engine, EngineError, Reply, Sender};
+
+impl Engine {
+    /// `CALLBACK`: record, acknowledge with an expected time (or, out of hours, when and the
+    /// crisis numbers) and offer it to the mentors available now.
+    pub(super) async fn callback_request(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let person = &sender.person;
+        let lang = person.language;
+        if let Some(open) = tx.open_callback_of(person.id).await? {
+            let body = self.text(
+                lang,
+                "callback-already",
+                &[("reference", open.reference.as_str().into())],
+            );
+            reply.push_with(body, None, false, "callback-ack", Priority::Callback);
+            return Ok(());
+        }
+        let service = tx.service(person.service_id).await?;
+        let cb = tx.open_callback(service.id, person.id, to_millis(now)).await?;
+        tx.audit(AuditEntry {
+            at: to_millis(now),
+            service_id: Some(service.id),
+            actor_person_id: Some(person.id),
+            actor_label: reply.inbound.channel.as_str(),
+            action: "callback.request",
+            subject_person_id: Some(person.id),
+            detail: Some(cb.reference.clone()),
+        })
+        .await?;
+        if !in_working_hours(&service, now) {
+            let when = self.i18n.when(lang, next_working_time(&service, now), service.timezone);
+            let body = self.text(
+                lang,
+                "callback-out-of-hours",
+                &[("reference", cb.reference.as_str().into()), ("when", when.into())],
+            );
+            reply.push_with(body, None, false, "callback-ack", Priority::Callback);
+            return Ok(());
+        }
+        let body = self.text(
+            lang,
+            "callback-ack",
+            &[
+                ("reference", cb.reference.as_str().into()),
+                ("minutes", service.callback_expected_minutes.into()),
+            ],
+        );
+        reply.push_with(body, None, false, "callback-ack", Priority::Callback);
+        if callbacks::offer(tx, &self.i18n, &cb, &service, now).await? == 0 {
+            // Nobody is available right now: the coordinators arrange it.
+            callbacks::tell_coordinators(tx, &self.i18n, &cb, now).await?;
+        }
+        Ok(())
+    }
+
+    /// A mentor takes a callback (button or `TAKE <ref>`): exactly one acceptance wins.
+    pub(super) async fn take_callback(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        id: Option<i64>,
+        reference: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let mentor = &sender.person;
+        let lang = mentor.language;
+        let cb = match (id, reference) {
+            (Some(id), _) => tx
+                .callback(id)
+                .await
+                .ok()
+                .filter(|c| c.service_id == mentor.service_id.0),
+            (None, Some(r)) => tx.callback_by_ref(mentor.service_id, r).await?,
+            _ => None,
+        };
+        let Some(cb) = cb.filter(|_| mentor.role == Role::Mentor) else {
+            reply.push(
+                self.text(
+                    lang,
+                    "unknown-text",
+                    &[("channel", reply.inbound.channel.as_str().into())],
+                ),
+                None,
+                false,
+                "reply",
+            );
+            return Ok(());
+        };
+        if !tx.accept_callback(cb.id, mentor.id, to_millis(now)).await? {
+            let body = self.text(lang, "callback-taken", &[("reference", cb.reference.as_str().into())]);
+            reply.push_with(body, None, false, "callback-taken", Priority::Callback);
+            return Ok(());
+        }
+        let service = tx.service(mentor.service_id).await?;
+        let mentee = tx.person(PersonId(cb.mentee_id)).await?;
+        let number = if service.callback_show_number {
+            let phone = self
+                .store
+                .identities_of(mentee.id)
+                .await?
+                .into_iter()
+                .find(|i| i.channel.as_str() == "sms");
+            if let Some(p) = &phone {
+                tx.audit(AuditEntry {
+                    at: to_millis(now),
+                    service_id: Some(service.id),
+                    actor_person_id: Some(mentor.id),
+                    actor_label: reply.inbound.channel.as_str(),
+                    action: "callback.number-shown",
+                    subject_person_id: Some(mentee.id),
+                    detail: Some(cb.reference.clone()),
+                })
+                .await?;
+                Some(p.address.clone())
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let body = self.text(
+            lang,
+            "callback-won",
+            &[
+                ("name", mentee.display_name.as_str().into()),
+                ("reference", cb.reference.as_str().into()),
+                ("number", number.as_deref().unwrap_or("hidden").into()),
+            ],
+        );
+        reply.push_with(body, None, false, "callback-won", Priority::Callback);
+        // The others offered it are told it has gone; the mentee that someone will call.
+        for other in tx.offered_to(cb.id).await? {
+            if other == mentor.id {
+                continue;
+            }
+            let p = tx.person(other).await?;
+            if let Some(identity) = self.store.reachable_identity(other).await? {
+                let body = self.text(
+                    p.language,
+                    "callback-taken",
+                    &[("reference", cb.reference.as_str().into())],
+                );
+                reply.also(NewOutbound {
+                    person_id: Some(other),
+                    identity_id: Some(identity.id),
+                    channel: identity.channel,
+                    address: identity.address,
+                    priority: Priority::Callback,
+                    kind: "callback-taken".into(),
+                    body,
+                    buttons: None,
+                    ignore_opt_out: false,
+                    not_before: to_millis(now),
+                });
+            }
+        }
+        if let Some(identity) = self.store.reachable_identity(mentee.id).await? {
+            reply.also(NewOutbound {
+                person_id: Some(mentee.id),
+                identity_id: Some(identity.id),
+                channel: identity.channel,
+                address: identity.address,
+                priority: Priority::Callback,
+                kind: "callback-accepted".into(),
+                body: self.text(mentee.language, "callback-accepted", &[]),
+                buttons: None,
+                ignore_opt_out: false,
+                not_before: to_millis(now),
+            });
+        }
+        Ok(())
+    }
+
+    /// `CANCEL CALLBACK`.
+    pub(super) async fn cancel_callback(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+    ) -> Result<(), EngineError> {
+        let lang = sender.person.language;
+        if let Some(cb) = tx.open_callback_of(sender.person.id).await? {
+            tx.cancel_callback(cb.id).await?;
+        }
+        reply.push_with(
+            self.text(lang, "callback-cancelled", &[]),
+            None,
+            false,
+            "callback-cancelled",
+            Priority::Callback,
+        );
+        Ok(())
+    }
+}

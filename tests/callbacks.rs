@@ -1,0 +1,229 @@
+//! A mentee asks for a call: who is offered it, who gets it, and what happens when nobody
+//! takes it or it is out of hours.
+
+mod support;
+
+use chrono::Duration;
+use peerline_bot::{Inbound, InboundPayload};
+use peerline_core::{
+    Clock,
+    clock::to_millis,
+    domain::{ChannelKind, Role},
+};
+use support::world::{World, utc};
+
+fn text(t: &str) -> InboundPayload {
+    InboundPayload::Text(t.into())
+}
+
+async fn world() -> World {
+    // Monday 2 November 2026, 11:00 London: working hours.
+    let w = World::new("2026-11-02T11:00:00Z").await;
+    w.enrol("Chris", Role::Coordinator, None, ChannelKind::Telegram, "900")
+        .await;
+    let sam = w
+        .enrol("Sam", Role::Mentor, Some("2026-06-01"), ChannelKind::Telegram, "101")
+        .await;
+    let alex = w
+        .enrol(
+            "Alex",
+            Role::Mentor,
+            Some("2026-06-01"),
+            ChannelKind::Sms,
+            "+447700900102",
+        )
+        .await;
+    let kim = w
+        .enrol("Kim", Role::Mentor, Some("2026-06-01"), ChannelKind::Telegram, "103")
+        .await;
+    w.store
+        .set_availability(
+            sam,
+            &[(1, "09:00".into(), "17:00".into()), (2, "09:00".into(), "17:00".into())],
+        )
+        .await
+        .unwrap();
+    w.store
+        .set_availability(alex, &[(1, "10:00".into(), "12:00".into())])
+        .await
+        .unwrap();
+    // Kim works Tuesdays only: never offered a Monday request.
+    w.store
+        .set_availability(kim, &[(2, "09:00".into(), "17:00".into())])
+        .await
+        .unwrap();
+    w.enrol("Jo", Role::Mentee, None, ChannelKind::Sms, "+447700900303")
+        .await;
+    w
+}
+
+#[tokio::test]
+async fn a_callback_goes_to_the_available_mentors_and_exactly_one_of_two_simultaneous_accepts_wins() {
+    let w = world().await;
+    w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
+    let ack = w.last_to("+447700900303").await.body;
+    assert!(
+        ack.contains("within about 60 minutes") && ack.contains("CANCEL CALLBACK"),
+        "{ack}"
+    );
+
+    let offers: Vec<_> = w
+        .store
+        .outbox_rows(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == "callback-offer")
+        .collect();
+    let mut to: Vec<&str> = offers.iter().map(|r| r.address.as_str()).collect();
+    to.sort_unstable();
+    assert_eq!(
+        to,
+        ["+447700900102", "101"],
+        "only Sam and Alex are available on Monday at 11:00"
+    );
+    assert!(
+        offers.iter().all(|r| !r.body.contains("900303")),
+        "offers never show the mentee's number"
+    );
+    let reference = offers[0]
+        .body
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_owned();
+
+    // Sam taps Accept and Alex texts TAKE at the same instant.
+    let id = 1; // the first request in this database: what Sam's Accept button carries
+    let sam = Inbound {
+        channel: ChannelKind::Telegram,
+        provider_key: "race:sam".into(),
+        address: "101".into(),
+        payload: InboundPayload::Button(format!("cb-take:{id}")),
+        received_at: w.clock.now(),
+        language_hint: None,
+    };
+    let alex = Inbound {
+        channel: ChannelKind::Sms,
+        provider_key: "race:alex".into(),
+        address: "+447700900102".into(),
+        payload: text(&format!("take {reference}")),
+        received_at: w.clock.now(),
+        language_hint: None,
+    };
+    let (a, b) = tokio::join!(w.engine.handle(&sam), w.engine.handle(&alex));
+    a.unwrap();
+    b.unwrap();
+    let rows = w.store.outbox_rows(None).await.unwrap();
+    let won: Vec<_> = rows.iter().filter(|r| r.kind == "callback-won").collect();
+    assert_eq!(won.len(), 1, "exactly one winner");
+    assert!(
+        won[0].body.contains("Jo") && won[0].body.contains("not shown"),
+        "{}",
+        won[0].body
+    );
+    let loser = if won[0].address == "101" {
+        "+447700900102"
+    } else {
+        "101"
+    };
+    assert!(
+        rows.iter().any(|r| r.address == loser && r.kind == "callback-taken"),
+        "the other mentor is told"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.address == "+447700900303" && r.kind == "callback-accepted")
+    );
+    // Asking again while one is in hand does not open a second request.
+    w.say(ChannelKind::Sms, "+447700900303", text("callback")).await;
+    assert!(
+        w.last_to("+447700900303")
+            .await
+            .body
+            .starts_with("We already have your request")
+    );
+}
+
+#[tokio::test]
+async fn nobody_takes_it_in_time_so_the_coordinators_are_told() {
+    let w = world().await;
+    w.say(ChannelKind::Sms, "+447700900303", text("call me back")).await;
+    let scheduler = w.scheduler();
+    w.run_until(&scheduler, w.clock.now() + Duration::minutes(29), Duration::minutes(1))
+        .await;
+    let told =
+        |rows: &[peerline_core::store::OutboxRow]| rows.iter().filter(|r| r.kind == "callback-unaccepted").count();
+    assert_eq!(told(&w.store.outbox_rows(None).await.unwrap()), 0);
+    w.run_until(&scheduler, w.clock.now() + Duration::minutes(3), Duration::minutes(1))
+        .await;
+    let rows = w.store.outbox_rows(None).await.unwrap();
+    assert_eq!(told(&rows), 1, "once, to Chris");
+    assert!(
+        rows.iter()
+            .any(|r| r.address == "900" && r.body.contains("has not been taken"))
+    );
+    // Telling them once is enough.
+    w.run_until(&scheduler, w.clock.now() + Duration::minutes(30), Duration::minutes(5))
+        .await;
+    assert_eq!(told(&w.store.outbox_rows(None).await.unwrap()), 1);
+}
+
+#[tokio::test]
+async fn out_of_hours_the_mentee_is_told_when_and_mentors_are_asked_in_the_morning() {
+    let w = world().await;
+    w.clock.set(utc("2026-11-02T22:30:00Z"));
+    w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
+    let reply = w.last_to("+447700900303").await.body;
+    assert!(
+        reply.contains("from Tue 3 Nov, 09:00") && reply.contains("116 123"),
+        "{reply}"
+    );
+    let offers = |rows: &[peerline_core::store::OutboxRow]| rows.iter().filter(|r| r.kind == "callback-offer").count();
+    assert_eq!(
+        offers(&w.store.outbox_rows(None).await.unwrap()),
+        0,
+        "nobody is woken at night"
+    );
+    let scheduler = w.scheduler();
+    w.run_until(&scheduler, utc("2026-11-03T09:10:00Z"), Duration::minutes(10))
+        .await;
+    let rows = w.store.outbox_rows(None).await.unwrap();
+    let mut to: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.kind == "callback-offer")
+        .map(|r| r.address.as_str())
+        .collect();
+    to.sort_unstable();
+    assert_eq!(to, ["101", "103"], "Tuesday's mentors");
+    assert!(
+        rows.iter()
+            .filter(|r| r.kind == "callback-offer")
+            .all(|r| r.not_before >= to_millis(utc("2026-11-03T09:00:00Z")))
+    );
+}
+
+#[tokio::test]
+async fn the_mentee_can_cancel_and_a_late_accept_is_told_it_is_gone() {
+    let w = world().await;
+    w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
+    w.say(ChannelKind::Sms, "+447700900303", text("cancel callback")).await;
+    assert!(
+        w.last_to("+447700900303")
+            .await
+            .body
+            .starts_with("Your request for a call is cancelled")
+    );
+    w.say(ChannelKind::Telegram, "101", InboundPayload::Button("cb-take:1".into()))
+        .await;
+    assert!(w.last_to("101").await.body.contains("already been taken"));
+    assert!(
+        !w.store
+            .outbox_rows(None)
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.kind == "callback-won")
+    );
+}
