@@ -24,7 +24,12 @@ CREATE TABLE callbacks (
     requested_at        INTEGER NOT NULL,
     accepted_by         INTEGER REFERENCES people(id) ON DELETE SET NULL,
     accepted_at         INTEGER,
-    coordinator_alerted_at INTEGER
+    coordinator_alerted_at INTEGER,
+    -- The mentee's own words on when it is safe to call and whether a voicemail is OK.
+    safe_to_call        TEXT,
+    -- called, no-answer, follow-up (recorded by the mentor).
+    outcome             TEXT,
+    outcome_at          INTEGER
 );
 CREATE INDEX callbacks_open ON callbacks(status, requested_at);
 

@@ -12,6 +12,16 @@ use peerline_core::{
 };
 use support::world::{World, utc};
 
+/// The last acknowledgement Jo got for a request (a question about a safe time follows it).
+async fn ack(w: &World) -> String {
+    let rows = w.store.outbox_rows(None).await.unwrap();
+    rows.into_iter()
+        .rev()
+        .find(|r| r.kind == "callback-ack")
+        .map(|r| r.body)
+        .expect("an acknowledgement")
+}
+
 fn text(t: &str) -> InboundPayload {
     InboundPayload::Text(t.into())
 }
@@ -61,7 +71,7 @@ async fn world() -> World {
 async fn a_callback_goes_to_the_available_mentors_and_exactly_one_of_two_simultaneous_accepts_wins() {
     let w = world().await;
     w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
-    let ack = w.last_to("+447700900303").await.body;
+    let ack = ack(&w).await;
     assert!(
         ack.contains("within about 60 minutes") && ack.contains("CANCEL CALLBACK"),
         "{ack}"
@@ -175,7 +185,7 @@ async fn out_of_hours_the_mentee_is_told_when_and_mentors_are_asked_in_the_morni
     let w = world().await;
     w.clock.set(utc("2026-11-02T22:30:00Z"));
     w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
-    let reply = w.last_to("+447700900303").await.body;
+    let reply = ack(&w).await;
     assert!(
         reply.contains("from Tue 3 Nov, 09:00") && reply.contains("116 123"),
         "{reply}"
@@ -225,5 +235,81 @@ async fn the_mentee_can_cancel_and_a_late_accept_is_told_it_is_gone() {
             .unwrap()
             .iter()
             .any(|r| r.kind == "callback-won")
+    );
+}
+
+#[tokio::test]
+async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_went() {
+    let w = world().await;
+    w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
+    assert!(
+        w.last_to("+447700900303")
+            .await
+            .body
+            .starts_with("When is it safe to call you")
+    );
+    w.say(
+        ChannelKind::Sms,
+        "+447700900303",
+        text("after 6pm please, no voicemail"),
+    )
+    .await;
+    assert!(
+        w.last_to("+447700900303")
+            .await
+            .body
+            .starts_with("Thank you, we will pass that on")
+    );
+    w.say(ChannelKind::Telegram, "101", InboundPayload::Button("cb-take:1".into()))
+        .await;
+    let to_sam: Vec<String> = w
+        .store
+        .outbox_rows(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.address == "101")
+        .map(|r| r.body)
+        .collect();
+    assert!(
+        to_sam.iter().any(|b| b.contains("\"after 6pm please, no voicemail\"")),
+        "{to_sam:#?}"
+    );
+    assert!(to_sam.last().unwrap().starts_with("After the call, tap how it went"));
+    // Alex did not take it: his DONE is not accepted.
+    let reference = to_sam
+        .iter()
+        .find(|b| b.starts_with("It's yours"))
+        .unwrap()
+        .split(['(', ')'])
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    w.say(
+        ChannelKind::Sms,
+        "+447700900102",
+        text(&format!("DONE {reference} CALLED")),
+    )
+    .await;
+    assert!(w.last_to("+447700900102").await.body.contains("did not understand"));
+    // Sam: follow-up needed, and the team hears of it.
+    w.say(
+        ChannelKind::Telegram,
+        "101",
+        InboundPayload::Button("cb-done:1:follow-up".into()),
+    )
+    .await;
+    assert!(
+        w.last_to("101")
+            .await
+            .body
+            .starts_with(&format!("Thank you, noted for {reference}"))
+    );
+    assert!(w.last_to("900").await.body.contains("needs follow-up"));
+    let audit = w.store.audit_rows(Some(w.service.id), 50).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "callback.outcome" && a.detail.as_deref() == Some(&format!("{reference} follow-up")))
     );
 }

@@ -23,6 +23,33 @@ pub fn parse_take_button(data: &str) -> Option<i64> {
     data.strip_prefix("cb-take:")?.parse().ok()
 }
 
+/// Outcomes a mentor records after the call.
+pub const OUTCOMES: [&str; 3] = ["called", "no-answer", "follow-up"];
+
+/// `CALLED`, `NOANSWER`, `no answer`, `follow-up`… as one of [`OUTCOMES`].
+pub fn parse_outcome(word: &str) -> Option<&'static str> {
+    let w: String = word
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match w.as_str() {
+        "called" | "done" => Some("called"),
+        "noanswer" | "none" => Some("no-answer"),
+        "followup" | "follow" => Some("follow-up"),
+        _ => None,
+    }
+}
+
+pub fn done_button(id: i64, outcome: &str) -> String {
+    format!("cb-done:{id}:{outcome}")
+}
+
+pub fn parse_done_button(data: &str) -> Option<(i64, &'static str)> {
+    let (id, outcome) = data.strip_prefix("cb-done:")?.split_once(':')?;
+    Some((id.parse().ok()?, parse_outcome(outcome)?))
+}
+
 /// Offer `cb` to the mentors available now. Returns how many were offered it.
 pub async fn offer(
     tx: &mut Tx,

@@ -235,3 +235,15 @@ callback-taken = Diolch: mae mentor arall wedi cymryd galwad { $reference } yn b
 callback-accepted = Bydd mentor cymheiriaid yn eich ffonio cyn bo hir.
 callback-cancelled = Mae eich cais am alwad wedi'i ganslo. Anfonwch CALLBACK unrhyw bryd i ofyn eto.
 callback-unaccepted-staff = Does dim mentor wedi cymryd galwad { $reference } ar gyfer { $name }. Trefnwch alwad, os gwelwch yn dda.
+callback-ask-safe = Pryd mae'n ddiogel eich ffonio, ac a yw neges llais yn iawn? Atebwch yn eich geiriau eich hun, er enghraifft: ar ol 6pm, dim neges llais.
+callback-safe-noted = Diolch, byddwn yn rhoi gwybod i'r mentor cymheiriaid.
+callback-safe-forward = Mae { $name } yn dweud am yr alwad ({ $reference }): "{ $words }"
+callback-record-how = { $channel ->
+    [sms] Ar ol yr alwad, atebwch DONE { $reference } CALLED, NOANSWER neu FOLLOWUP.
+   *[other] Ar ol yr alwad, pwyswch sut aeth hi:
+}
+button-called = Wedi ffonio
+button-no-answer = Dim ateb
+button-follow-up = Angen dilyn i fyny
+callback-outcome-noted = Diolch, wedi'i nodi ar gyfer { $reference }.
+callback-follow-up-staff = Mae angen i'r tim ddilyn galwad { $reference } gyda { $name } i fyny.

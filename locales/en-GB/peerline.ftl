@@ -229,3 +229,15 @@ callback-taken = Thank you: callback { $reference } has already been taken by an
 callback-accepted = A peer mentor will call you soon.
 callback-cancelled = Your request for a call is cancelled. Text CALLBACK any time to ask again.
 callback-unaccepted-staff = Callback { $reference } for { $name } has not been taken by a mentor. Please arrange a call.
+callback-ask-safe = When is it safe to call you, and is a voicemail OK? Reply in your own words, for example: after 6pm, no voicemail.
+callback-safe-noted = Thank you, we will pass that on to the peer mentor.
+callback-safe-forward = { $name } says about the call ({ $reference }): "{ $words }"
+callback-record-how = { $channel ->
+    [sms] After the call, reply DONE { $reference } CALLED, NOANSWER or FOLLOWUP.
+   *[other] After the call, tap how it went:
+}
+button-called = Called
+button-no-answer = No answer
+button-follow-up = Follow-up needed
+callback-outcome-noted = Thank you, noted for { $reference }.
+callback-follow-up-staff = Callback { $reference } with { $name } needs follow-up from the team.

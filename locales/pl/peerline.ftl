@@ -233,3 +233,15 @@ callback-taken = Dziękujemy: prośbę { $reference } przyjął już inny mentor
 callback-accepted = Mentor rówieśniczy wkrótce do Ciebie zadzwoni.
 callback-cancelled = Twoja prośba o telefon została anulowana. Napisz CALLBACK, aby poprosić ponownie.
 callback-unaccepted-staff = Żaden mentor nie przyjął prośby { $reference } ({ $name }). Zorganizuj, proszę, telefon.
+callback-ask-safe = Kiedy można bezpiecznie do Ciebie zadzwonić i czy można zostawić wiadomość głosową? Odpisz własnymi słowami, np.: po 18, bez poczty głosowej.
+callback-safe-noted = Dziękujemy, przekażemy to mentorowi rówieśniczemu.
+callback-safe-forward = { $name } pisze o rozmowie ({ $reference }): "{ $words }"
+callback-record-how = { $channel ->
+    [sms] Po rozmowie odpisz DONE { $reference } CALLED, NOANSWER albo FOLLOWUP.
+   *[other] Po rozmowie wybierz, jak poszło:
+}
+button-called = Rozmowa odbyta
+button-no-answer = Brak odpowiedzi
+button-follow-up = Potrzebny dalszy kontakt
+callback-outcome-noted = Dziękujemy, zapisane dla { $reference }.
+callback-follow-up-staff = Oddzwonienie { $reference } ({ $name }) wymaga dalszego kontaktu ze strony zespołu.

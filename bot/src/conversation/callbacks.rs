@@ -51,6 +51,13 @@ impl Engine {
                 &[("reference", cb.reference.as_str().into()), ("when", when.into())],
             );
             reply.push_with(body, None, false, "callback-ack", Priority::Callback);
+            reply.push_with(
+                self.text(lang, "callback-ask-safe", &[]),
+                None,
+                false,
+                "callback-ask",
+                Priority::Callback,
+            );
             return Ok(());
         }
         let body = self.text(
@@ -62,6 +69,13 @@ impl Engine {
             ],
         );
         reply.push_with(body, None, false, "callback-ack", Priority::Callback);
+        reply.push_with(
+            self.text(lang, "callback-ask-safe", &[]),
+            None,
+            false,
+            "callback-ask",
+            Priority::Callback,
+        );
         if callbacks::offer(tx, &self.i18n, &cb, &service, now).await? == 0 {
             // Nobody is available right now: the coordinators arrange it.
             callbacks::tell_coordinators(tx, &self.i18n, &cb, now).await?;
@@ -145,6 +159,40 @@ impl Engine {
             ],
         );
         reply.push_with(body, None, false, "callback-won", Priority::Callback);
+        if let Some(words) = &cb.safe_to_call {
+            let body = self.text(
+                lang,
+                "callback-safe-forward",
+                &[
+                    ("name", mentee.display_name.as_str().into()),
+                    ("reference", cb.reference.as_str().into()),
+                    ("words", words.as_str().into()),
+                ],
+            );
+            reply.push_with(body, None, false, "callback-safe", Priority::Callback);
+        }
+        let channel = reply.inbound.channel;
+        let buttons = (channel == peerline_core::domain::ChannelKind::Telegram).then(|| {
+            vec![
+                [
+                    ("called", "button-called"),
+                    ("no-answer", "button-no-answer"),
+                    ("follow-up", "button-follow-up"),
+                ]
+                .iter()
+                .map(|(o, label)| (self.text(lang, label, &[]), callbacks::done_button(cb.id, o)))
+                .collect(),
+            ]
+        });
+        let body = self.text(
+            lang,
+            "callback-record-how",
+            &[
+                ("reference", cb.reference.as_str().into()),
+                ("channel", channel.as_str().into()),
+            ],
+        );
+        reply.push_with(body, buttons, false, "callback-record", Priority::Callback);
         // The others offered it are told it has gone; the mentee that someone will call.
         for other in tx.offered_to(cb.id).await? {
             if other == mentor.id {
@@ -184,6 +232,150 @@ impl Engine {
                 ignore_opt_out: false,
                 not_before: to_millis(now),
             });
+        }
+        Ok(())
+    }
+
+    /// The mentee's reply about when it is safe to call: kept, and passed to the mentor who
+    /// took the call. Returns false when there is no request waiting for that answer.
+    pub(super) async fn callback_details(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        words: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, EngineError> {
+        let Some(cb) = tx
+            .open_callback_of(sender.person.id)
+            .await?
+            .filter(|c| c.safe_to_call.is_none())
+        else {
+            return Ok(false);
+        };
+        let words = words.trim();
+        if words.is_empty() {
+            return Ok(false);
+        }
+        tx.set_safe_to_call(cb.id, words).await?;
+        reply.push_with(
+            self.text(sender.person.language, "callback-safe-noted", &[]),
+            None,
+            false,
+            "callback-safe",
+            Priority::Callback,
+        );
+        if let Some(mentor) = cb.accepted_by.map(PersonId)
+            && let Some(identity) = self.store.reachable_identity(mentor).await?
+        {
+            let m = tx.person(mentor).await?;
+            let body = self.text(
+                m.language,
+                "callback-safe-forward",
+                &[
+                    ("name", sender.person.display_name.as_str().into()),
+                    ("reference", cb.reference.as_str().into()),
+                    ("words", words.into()),
+                ],
+            );
+            reply.also(NewOutbound {
+                person_id: Some(mentor),
+                identity_id: Some(identity.id),
+                channel: identity.channel,
+                address: identity.address,
+                priority: Priority::Callback,
+                kind: "callback-safe".into(),
+                body,
+                buttons: None,
+                ignore_opt_out: false,
+                not_before: to_millis(now),
+            });
+        }
+        Ok(true)
+    }
+
+    /// The mentor who took a callback records how it went; follow-up needed tells the team.
+    pub(super) async fn callback_done(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        (id, reference): (Option<i64>, Option<&str>),
+        outcome: Option<&'static str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        let mentor = &sender.person;
+        let cb = match (id, reference) {
+            (Some(id), _) => tx
+                .callback(id)
+                .await
+                .ok()
+                .filter(|c| c.service_id == mentor.service_id.0),
+            (None, Some(r)) => tx.callback_by_ref(mentor.service_id, r).await?,
+            _ => None,
+        };
+        let channel = reply.inbound.channel.as_str();
+        let (Some(cb), Some(outcome)) = (cb, outcome) else {
+            reply.push(
+                self.text(mentor.language, "unknown-text", &[("channel", channel.into())]),
+                None,
+                false,
+                "reply",
+            );
+            return Ok(());
+        };
+        if !tx
+            .set_callback_outcome(cb.id, mentor.id, outcome, to_millis(now))
+            .await?
+        {
+            reply.push(
+                self.text(mentor.language, "unknown-text", &[("channel", channel.into())]),
+                None,
+                false,
+                "reply",
+            );
+            return Ok(());
+        }
+        tx.audit(AuditEntry {
+            at: to_millis(now),
+            service_id: Some(mentor.service_id),
+            actor_person_id: Some(mentor.id),
+            actor_label: channel,
+            action: "callback.outcome",
+            subject_person_id: Some(PersonId(cb.mentee_id)),
+            detail: Some(format!("{} {outcome}", cb.reference)),
+        })
+        .await?;
+        let body = self.text(
+            mentor.language,
+            "callback-outcome-noted",
+            &[("reference", cb.reference.as_str().into())],
+        );
+        reply.push_with(body, None, false, "callback-outcome", Priority::Callback);
+        if outcome == "follow-up" {
+            let mentee = tx.person(PersonId(cb.mentee_id)).await?;
+            for c in tx.staff_contacts(mentor.service_id).await? {
+                let body = self.text(
+                    c.language,
+                    "callback-follow-up-staff",
+                    &[
+                        ("reference", cb.reference.as_str().into()),
+                        ("name", mentee.display_name.as_str().into()),
+                    ],
+                );
+                reply.also(NewOutbound {
+                    person_id: Some(c.person),
+                    identity_id: Some(c.identity),
+                    channel: c.channel,
+                    address: c.address.clone(),
+                    priority: Priority::Callback,
+                    kind: "callback-follow-up".into(),
+                    body,
+                    buttons: None,
+                    ignore_opt_out: false,
+                    not_before: to_millis(now),
+                });
+            }
         }
         Ok(())
     }

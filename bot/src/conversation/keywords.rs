@@ -24,6 +24,8 @@ pub enum Intent {
     CancelCallback,
     /// A mentor takes a callback by reference (`TAKE C4K7`).
     Take(String),
+    /// A mentor records a callback's outcome (`DONE C4K7 CALLED`).
+    CallbackDone(String, String),
     /// Raise a safeguarding concern (`/concern text`, `CONCERN text`); `None` asks how.
     Concern(Option<String>),
     /// Coordinators: acknowledge an alert (`/ack REF`, `ACK REF`).
@@ -115,6 +117,9 @@ pub fn parse(text: &str) -> Intent {
     }
     if compact == "CANCELCALLBACK" || compact == "CANSLOGALWAD" || compact == "ANULUJODDZWON" {
         return Intent::CancelCallback;
+    }
+    if first == "DONE" && rest.len() == 2 {
+        return Intent::CallbackDone(rest[0].to_owned(), rest[1].to_owned());
     }
     if first == "TAKE" && rest.len() == 1 {
         return Intent::Take(rest[0].to_owned());

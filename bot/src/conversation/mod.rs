@@ -308,7 +308,26 @@ impl Engine {
         {
             return self.take_callback(tx, reply, &sender, Some(id), None, at).await;
         }
+        if let InboundPayload::Button(data) = &reply.inbound.payload
+            && let Some((id, outcome)) = peerline_core::callbacks::parse_done_button(data)
+        {
+            return self
+                .callback_done(tx, reply, &sender, (Some(id), None), Some(outcome), at)
+                .await;
+        }
+        if let Intent::CallbackDone(reference, word) = &intent {
+            let outcome = peerline_core::callbacks::parse_outcome(word);
+            return self
+                .callback_done(tx, reply, &sender, (None, Some(reference)), outcome, at)
+                .await;
+        }
         if !opted_out && self.scheduled_flows(tx, reply, &sender, &intent, at).await? {
+            return Ok(());
+        }
+        if let Intent::Text(words) = &intent
+            && !opted_out
+            && self.callback_details(tx, reply, &sender, words, at).await?
+        {
             return Ok(());
         }
         match intent {
@@ -390,6 +409,7 @@ impl Engine {
                     .await?
             }
             Intent::Text(_)
+            | Intent::CallbackDone(..)
             | Intent::Concern(_)
             | Intent::Ack(_)
             | Intent::Resolve(..)

@@ -15,9 +15,11 @@ pub struct Callback {
     pub status: String,
     pub requested_at: i64,
     pub accepted_by: Option<i64>,
+    pub safe_to_call: Option<String>,
+    pub outcome: Option<String>,
 }
 
-const COLUMNS: &str = "id, ref, service_id, mentee_id, status, requested_at, accepted_by";
+const COLUMNS: &str = "id, ref, service_id, mentee_id, status, requested_at, accepted_by, safe_to_call, outcome";
 const REF_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 
 impl Tx {
@@ -176,6 +178,35 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// Record the mentee's answer to "when is it safe to call, is a voicemail OK?".
+    pub async fn set_safe_to_call(&mut self, callback: i64, words: &str) -> Result<()> {
+        sqlx::query("UPDATE callbacks SET safe_to_call = ? WHERE id = ?")
+            .bind(words)
+            .bind(callback)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The mentor who took it records what happened; false if it is not theirs.
+    pub async fn set_callback_outcome(
+        &mut self,
+        callback: i64,
+        mentor: PersonId,
+        outcome: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let n = sqlx::query("UPDATE callbacks SET outcome = ?, outcome_at = ? WHERE id = ? AND accepted_by = ?")
+            .bind(outcome)
+            .bind(now)
+            .bind(callback)
+            .bind(mentor.0)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
     /// Mark that the coordinators were told nobody took it; false if already marked.
     pub async fn callback_coordinator_alerted(&mut self, callback: i64, now: i64) -> Result<bool> {
         let n = sqlx::query(
@@ -195,7 +226,7 @@ impl Store {
     /// coordinators have not been told yet.
     pub async fn callbacks_unaccepted(&self, now: i64) -> Result<Vec<Callback>> {
         Ok(sqlx::query_as(
-            "SELECT c.id, c.ref, c.service_id, c.mentee_id, c.status, c.requested_at, c.accepted_by
+            "SELECT c.id, c.ref, c.service_id, c.mentee_id, c.status, c.requested_at, c.accepted_by, c.safe_to_call, c.outcome
              FROM callbacks c JOIN services s ON s.id = c.service_id
              WHERE c.status IN ('waiting', 'offered') AND c.coordinator_alerted_at IS NULL
                AND COALESCE((SELECT MIN(o.offered_at) FROM callback_offers o WHERE o.callback_id = c.id), c.requested_at)
