@@ -507,3 +507,65 @@ async fn outbound_requests_pass_twilios_openapi_contract() {
         "{row:?}"
     );
 }
+
+/// Message bodies are special-category data and numbers identify people: neither may appear in
+/// the logs at the default (info) level, whatever happens to the message.
+#[tokio::test]
+async fn logs_at_info_level_never_hold_message_bodies_or_phone_numbers() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    home.cli_ok(&[
+        "invite",
+        "--service",
+        "Camden",
+        "--role",
+        "coordinator",
+        "--name",
+        "Chris",
+    ]);
+    let code = home.invite("Camden", "mentee", "Jo", &[]);
+    let fake = FakeTwilio::start().await;
+    let mut env = twilio_env(&fake);
+    env.push(("PEERLINE_LOG", "info".into()));
+    let app = App::spawn(&home, &env);
+    let jo = "+447700900444";
+    let bodies = [
+        format!("JOIN {code}"),
+        "my secret is the blue door".to_owned(),
+        "i want to kill myself".to_owned(),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        post(
+            &app,
+            "/webhooks/twilio/sms",
+            &sms(&format!("SMlog{i}"), jo, body),
+            Sign::Correctly,
+        )
+        .await;
+    }
+    // A forged request is logged too, without the body or the number.
+    post(
+        &app,
+        "/webhooks/twilio/sms",
+        &sms("SMlog9", "+447700900555", "help me please"),
+        Sign::Not,
+    )
+    .await;
+    replies_to(&fake, jo, 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let logs = app.logs().join("\n");
+    assert!(
+        logs.contains("risk language"),
+        "the test must see real log lines: {logs}"
+    );
+    for secret in [
+        "900444",
+        "900555",
+        "blue door",
+        "kill myself",
+        "help me please",
+        code.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "{secret:?} appears in the logs:\n{logs}");
+    }
+}
