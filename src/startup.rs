@@ -205,7 +205,11 @@ impl Application {
         .with_escalation_policy(peerline_core::safeguarding::EscalationPolicy {
             reprompt_every: chrono::Duration::minutes(i64::from(settings.escalation.reprompt_minutes.max(1))),
             deputy_after: chrono::Duration::minutes(i64::from(settings.escalation.deputy_after_minutes)),
-        });
+        })
+        .with_retention(
+            chrono::Duration::days(i64::from(settings.privacy.message_retention_days.max(1))),
+            chrono::Duration::days(i64::from(settings.privacy.escalation_retention_days.max(1))),
+        );
         tasks.spawn(scheduler.run(
             Duration::from_secs(settings.scheduler.tick_secs.max(1)),
             shutdown.clone(),

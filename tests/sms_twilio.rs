@@ -225,21 +225,23 @@ async fn a_mentee_joins_by_text_gets_help_changes_language_and_opts_out() {
     assert!(r[2].contains("Gymraeg"), "{r:?}");
 
     post(&app, "/webhooks/twilio/sms", &say("CALLBACK"), Sign::Correctly).await;
-    let r = replies_to(&fake, jo, 4).await;
-    // In or out of hours (this test runs on the real clock), the answer is in Welsh.
+    let r = replies_to(&fake, jo, 5).await;
+    // In or out of hours (this test runs on the real clock), the answer is in Welsh, followed
+    // by the question about when it is safe to call.
     assert!(r[3].contains("cais am alwad"), "callback acknowledged in Welsh: {r:?}");
+    assert!(r[4].contains("neges llais"), "{r:?}");
 
     post(&app, "/webhooks/twilio/sms", &say("stop"), Sign::Correctly).await;
-    let r = replies_to(&fake, jo, 5).await;
-    assert!(r[4].contains("116 123") && r[4].contains("START"), "{r:?}");
+    let r = replies_to(&fake, jo, 6).await;
+    assert!(r[5].contains("116 123") && r[5].contains("START"), "{r:?}");
     // After STOP: silence, whatever Jo sends, until START.
     post(&app, "/webhooks/twilio/sms", &say("help"), Sign::Correctly).await;
     post(&app, "/webhooks/twilio/sms", &say("STOP"), Sign::Correctly).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(fake.delivered_to(jo).len(), 5);
+    assert_eq!(fake.delivered_to(jo).len(), 6);
     post(&app, "/webhooks/twilio/sms", &say("Start"), Sign::Correctly).await;
-    let r = replies_to(&fake, jo, 6).await;
-    assert!(r[5].contains("HELP"), "resumed, in Welsh: {r:?}");
+    let r = replies_to(&fake, jo, 7).await;
+    assert!(r[6].contains("HELP"), "resumed, in Welsh: {r:?}");
 }
 
 #[tokio::test]

@@ -126,6 +126,25 @@ pub struct Settings {
     pub delivery: DeliverySettings,
     pub scheduler: SchedulerSettings,
     pub escalation: EscalationSettings,
+    pub privacy: PrivacySettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Message bodies (inbox and outbox) older than this are purged; metadata stays.
+    pub message_retention_days: u32,
+    /// The verbatim words in safeguarding escalations are kept this long.
+    pub escalation_retention_days: u32,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            message_retention_days: 90,
+            escalation_retention_days: 6 * 365,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

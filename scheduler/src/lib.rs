@@ -58,6 +58,8 @@ pub struct Scheduler {
     grace: Duration,
     rules: Rules,
     escalation: EscalationPolicy,
+    /// Message bodies older than this are purged (`privacy.message_retention_days`).
+    retention: Option<(Duration, Duration)>,
 }
 
 /// How long after a session's start the coordinator is asked to record it.
@@ -80,7 +82,14 @@ impl Scheduler {
             grace,
             rules: Rules::default(),
             escalation: EscalationPolicy::default(),
+            retention: Some((Duration::days(90), Duration::days(6 * 365))),
         }
+    }
+
+    /// How long message bodies and escalations' verbatim words are kept.
+    pub fn with_retention(mut self, messages: Duration, escalations: Duration) -> Self {
+        self.retention = Some((messages, escalations));
+        self
     }
 
     /// Re-alert and deputy intervals for unacknowledged escalations.
@@ -120,6 +129,7 @@ impl Scheduler {
         }
         self.escalations(now, &mut report).await?;
         self.callbacks(now, &mut report).await?;
+        self.retention(now).await?;
         self.close_checkins(now, &mut report).await?;
         self.reminders(now, &mut report).await?;
         self.record_prompts(now, &mut report).await?;
@@ -277,6 +287,34 @@ impl Scheduler {
             tracing::warn!(escalation = %esc.reference, deputies, "safeguarding alert still unacknowledged; sent again");
             metrics::counter!("peerline_escalation_reprompts_total").increment(1);
             report.queued += queued;
+        }
+        Ok(())
+    }
+
+    /// Purge old message bodies, at most once an hour (a claimed occurrence per hour).
+    async fn retention(&self, now: DateTime<Utc>) -> Result<(), SchedulerError> {
+        let Some((messages, escalations)) = self.retention else {
+            return Ok(());
+        };
+        let hour = now.timestamp_millis() / 3_600_000 * 3_600_000;
+        let mut tx = self.store.begin().await?;
+        if tx
+            .claim_occurrence("retention", hour, None, to_millis(now), "ran")
+            .await?
+            == JobClaim::AlreadyRun
+        {
+            return Ok(());
+        }
+        tx.commit().await?;
+        let (inbox, outbox, esc) = self
+            .store
+            .purge_bodies(to_millis(now - messages), to_millis(now - escalations), to_millis(now))
+            .await?;
+        if inbox + outbox + esc > 0 {
+            tracing::info!(inbox, outbox, escalations = esc, "retention: message bodies purged");
+            metrics::counter!("peerline_retention_purged_total", "table" => "inbox").increment(inbox);
+            metrics::counter!("peerline_retention_purged_total", "table" => "outbox").increment(outbox);
+            metrics::counter!("peerline_retention_purged_total", "table" => "escalations").increment(esc);
         }
         Ok(())
     }

@@ -597,6 +597,40 @@ impl Store {
         .await?)
     }
 
+    /// Purge message bodies older than `before` (inbox, and outbox messages that are finished),
+    /// and escalations' verbatim words older than `escalations_before`. Metadata stays; purged
+    /// rows say when. Returns (inbox, outbox, escalations) rows purged.
+    pub async fn purge_bodies(&self, before: i64, escalations_before: i64, now: i64) -> Result<(u64, u64, u64)> {
+        let mut tx = self.begin().await?;
+        let inbox = sqlx::query(
+            "UPDATE inbox SET body = NULL, button_data = NULL, body_purged_at = ?
+             WHERE received_at < ? AND body_purged_at IS NULL AND handled_at IS NOT NULL",
+        )
+        .bind(now)
+        .bind(before)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        let outbox = sqlx::query(
+            "UPDATE outbox SET body = '', buttons = NULL, body_purged_at = ?
+             WHERE created_at < ? AND body_purged_at IS NULL AND status IN ('sent', 'delivered', 'failed', 'dead', 'skipped')",
+        )
+        .bind(now)
+        .bind(before)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        let escalations = sqlx::query(
+            "UPDATE escalations SET verbatim = NULL WHERE created_at < ? AND verbatim IS NOT NULL AND status = 'resolved'",
+        )
+        .bind(escalations_before)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok((inbox, outbox, escalations))
+    }
+
     /// Number of inbox rows (tests and crash checks).
     pub async fn inbox_count(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM inbox")
