@@ -81,10 +81,6 @@ impl Application {
         &self.store
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     /// Run until `shutdown` is cancelled; then finish in-flight work and close the store.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let Application {

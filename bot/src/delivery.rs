@@ -176,27 +176,6 @@ impl<C: Channel> Worker<C> {
         }
         Ok(RoundOutcome { claimed })
     }
-
-    /// Send everything due now and wait until each send has finished (tests, CLI).
-    pub async fn drain(&self) -> Result<usize, peerline_core::store::StoreError> {
-        let mut total = 0;
-        loop {
-            let round = self.round().await?;
-            self.settle().await;
-            if round.claimed == 0 {
-                return Ok(total);
-            }
-            total += round.claimed;
-        }
-    }
-
-    /// Wait for all sends in flight to finish.
-    pub async fn settle(&self) {
-        let n = u32::try_from(self.inner.limits.max_in_flight.max(1)).unwrap_or(u32::MAX);
-        if let Ok(all) = self.inner.in_flight.acquire_many(n).await {
-            drop(all);
-        }
-    }
 }
 
 impl<C: Channel> Inner<C> {

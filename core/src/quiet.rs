@@ -47,8 +47,3 @@ pub fn after_quiet_hours(service: &Service, t: DateTime<Utc>) -> DateTime<Utc> {
         })
         .map_or(t, |w| w.with_timezone(&Utc))
 }
-
-/// Is `t` inside quiet hours?
-pub fn is_quiet(service: &Service, t: DateTime<Utc>) -> bool {
-    after_quiet_hours(service, t) != t
-}

@@ -95,15 +95,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let mentor = &sender.person;
         let lang = mentor.language;
-        let cb = match (id, reference) {
-            (Some(id), _) => tx
-                .callback(id)
-                .await
-                .ok()
-                .filter(|c| c.service_id == mentor.service_id.0),
-            (None, Some(r)) => tx.callback_by_ref(mentor.service_id, r).await?,
-            _ => None,
-        };
+        let cb = find_callback(tx, mentor, id, reference).await?;
         let Some(cb) = cb.filter(|_| mentor.role == Role::Mentor) else {
             reply.push(
                 self.text(
@@ -305,15 +297,7 @@ impl Engine {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
         let mentor = &sender.person;
-        let cb = match (id, reference) {
-            (Some(id), _) => tx
-                .callback(id)
-                .await
-                .ok()
-                .filter(|c| c.service_id == mentor.service_id.0),
-            (None, Some(r)) => tx.callback_by_ref(mentor.service_id, r).await?,
-            _ => None,
-        };
+        let cb = find_callback(tx, mentor, id, reference).await?;
         let channel = reply.inbound.channel.as_str();
         let (Some(cb), Some(outcome)) = (cb, outcome) else {
             reply.push(
@@ -400,4 +384,22 @@ impl Engine {
         );
         Ok(())
     }
+}
+
+/// A callback of the mentor's own service, by id (a button) or reference (typed).
+async fn find_callback(
+    tx: &mut Tx,
+    mentor: &peerline_core::store::Person,
+    id: Option<i64>,
+    reference: Option<&str>,
+) -> Result<Option<peerline_core::store::Callback>, EngineError> {
+    Ok(match (id, reference) {
+        (Some(id), _) => tx
+            .callback(id)
+            .await
+            .ok()
+            .filter(|c| c.service_id == mentor.service_id.0),
+        (None, Some(r)) => tx.callback_by_ref(mentor.service_id, r).await?,
+        _ => None,
+    })
 }

@@ -234,13 +234,4 @@ impl Store {
         .fetch_all(&self.read)
         .await?)
     }
-
-    pub async fn escalation_timeline(&self, id: i64) -> Result<Vec<EscalationEvent>> {
-        Ok(sqlx::query_as(
-            "SELECT at, kind, person_id, detail FROM escalation_events WHERE escalation_id = ? ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?)
-    }
 }
