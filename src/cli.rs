@@ -12,7 +12,7 @@ use peerline_core::{
     clock::{from_millis, to_millis},
     config::Settings,
     domain::{Language, PhoneNumber, Role},
-    store::{ImportRow, NewPerson, PersonStatus, Store},
+    store::{AuditEntry, AuditQuery, ImportRow, NewPerson, PersonStatus, Store},
 };
 use tokio_util::sync::CancellationToken;
 
@@ -55,6 +55,11 @@ pub enum Command {
     Supervision(SupervisionCommand),
     /// Set when a mentor takes callbacks (replaces their windows).
     Availability(AvailabilityArgs),
+    /// A person's data: export it (subject access request) or erase it.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Read the audit log: who saw or changed what, and when (newest first).
+    Audit(AuditArgs),
     /// Import people from a CSV file (name, role, phone, telegram_username, language,
     /// placement_start). Nothing is imported if any row is bad.
     Import(ImportArgs),
@@ -208,6 +213,45 @@ pub enum PeopleCommand {
         #[arg(long)]
         service: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Everything held about a person as one JSON document (for a subject access request).
+    Export {
+        /// The person's id, as `people list` shows it.
+        id: i64,
+        /// Write the document to this file (created readable by you only) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Erase a person, keeping only what safeguarding records must keep. Without --yes, says
+    /// what would be removed and kept, and changes nothing.
+    Erase {
+        id: i64,
+        /// Really erase.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this service.
+    #[arg(long)]
+    service: Option<String>,
+    /// Only entries where this person (id) acted or was acted upon.
+    #[arg(long)]
+    person: Option<i64>,
+    /// Only actions starting with this, e.g. escalation. or person.export.
+    #[arg(long)]
+    action: Option<String>,
+    /// Only entries on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 100)]
+    limit: i64,
 }
 
 #[derive(Debug, Args)]
@@ -565,6 +609,133 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             );
             Ok(())
         }
+        Command::Person(PersonCommand::Export { id, out }) => {
+            let person = peerline_core::domain::PersonId(id);
+            let mut tx = store.begin().await?;
+            let doc = tx.export_person(person, now_ms).await?;
+            let service_id = tx.person(person).await?.service_id;
+            tx.audit(AuditEntry {
+                at: now_ms,
+                service_id: Some(service_id),
+                actor_person_id: None,
+                actor_label: &operator(),
+                action: "person.export",
+                subject_person_id: Some(person),
+                detail: Some(out.as_ref().map_or("stdout".to_owned(), |p| p.display().to_string())),
+            })
+            .await?;
+            let text = serde_json::to_string_pretty(&doc)?;
+            match out {
+                Some(path) => {
+                    write_private(&path, text.as_bytes())?;
+                    tx.commit().await?;
+                    println!("Wrote everything held about person {id} to {}.", path.display());
+                }
+                None => {
+                    tx.commit().await?;
+                    println!("{text}");
+                }
+            }
+            Ok(())
+        }
+        Command::Person(PersonCommand::Erase { id, yes }) => {
+            let person = peerline_core::domain::PersonId(id);
+            let mut tx = store.begin().await?;
+            let before = tx.person(person).await?;
+            let erasure = tx
+                .erase_person(person, settings.privacy.escalation_retention_days, now_ms)
+                .await?;
+            let removed: u64 = erasure.removed.iter().map(|(_, n)| n).sum();
+            if yes {
+                tx.audit(AuditEntry {
+                    at: now_ms,
+                    service_id: Some(before.service_id),
+                    actor_person_id: None,
+                    actor_label: &operator(),
+                    action: "person.erase",
+                    subject_person_id: Some(person),
+                    detail: Some(format!(
+                        "removed {removed} rows; kept {}",
+                        erasure
+                            .kept
+                            .iter()
+                            .filter(|(_, n, _)| *n > 0)
+                            .map(|(what, n, _)| format!("{n} {what}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                })
+                .await?;
+                tx.commit().await?;
+                println!("Erased {} (person {id}).", before.display_name);
+            } else {
+                drop(tx); // rolls back: a dry run changes nothing
+                println!(
+                    "Erasing {} (person {id}) would remove the following; nothing has changed yet.",
+                    before.display_name
+                );
+            }
+            println!("Removed:");
+            for (what, n) in &erasure.removed {
+                println!("  {n}\t{what}");
+            }
+            println!("Kept:");
+            for (what, n, why) in erasure.kept.iter().filter(|(_, n, _)| *n > 0) {
+                println!("  {n}\t{what}: {why}");
+            }
+            if !yes {
+                println!("Run again with --yes to erase.");
+            }
+            Ok(())
+        }
+        Command::Audit(a) => {
+            let service = match &a.service {
+                Some(name) => Some(store.service_by_name(name).await?),
+                None => None,
+            };
+            if a.limit < 1 {
+                bail!("--limit must be at least 1");
+            }
+            let since = a.since.as_deref().map(parse_date).transpose()?.map(|d| {
+                to_millis(match &service {
+                    Some(s) => local_midnight(s, d),
+                    None => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+                })
+            });
+            let rows = store
+                .audit_rows(&AuditQuery {
+                    service: service.as_ref().map(|s| s.id),
+                    person: a.person.map(peerline_core::domain::PersonId),
+                    action_prefix: a.action.clone(),
+                    since,
+                    limit: a.limit,
+                })
+                .await?;
+            if rows.is_empty() {
+                println!("No audit entries match.");
+            }
+            let tz = service.as_ref().map_or(settings.default_timezone.0, |s| s.timezone);
+            for r in rows {
+                let who = |id: Option<i64>, name: &Option<String>| match (id, name) {
+                    (Some(id), Some(name)) => format!("{name} ({id})"),
+                    (Some(id), None) => format!("person {id}"),
+                    (None, _) => "-".to_owned(),
+                };
+                let actor = match r.actor_person_id {
+                    Some(_) => format!("{} via {}", who(r.actor_person_id, &r.actor_name), r.actor_label),
+                    None => r.actor_label.clone(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    from_millis(r.at).with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z"),
+                    actor,
+                    r.action,
+                    who(r.subject_person_id, &r.subject_name),
+                    r.detail.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
         Command::Import(args) => {
             let service = store.service_by_name(&args.service).await?;
             let text =
@@ -584,6 +755,29 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             Ok(())
         }
     }
+}
+
+/// Who ran a CLI command, for the audit log: `cli:<login>` when the shell says.
+fn operator() -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        Ok(user) if !user.trim().is_empty() => format!("cli:{}", user.trim()),
+        _ => "cli".to_owned(),
+    }
+}
+
+/// Write a file only its owner can read: exports hold special-category health data.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// `Mon-Fri`, `Sat,Sun`, `Mon` as ISO weekday numbers (Monday = 1).

@@ -238,7 +238,15 @@ async fn only_coordinators_of_that_service_can_see_or_act_on_its_alerts() {
     // A mentor: a neutral refusal, audited.
     w.say(ChannelKind::Telegram, "101", text("/escalations")).await;
     assert_eq!(w.last_to("101").await.body, "Sorry, only coordinators can do that.");
-    let audit = w.store.audit_rows(Some(w.service.id), 50).await.unwrap();
+    let audit = w
+        .store
+        .audit_rows(&peerline_core::store::AuditQuery {
+            service: Some(w.service.id),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert!(audit.iter().any(|a| a.action == "denied"));
     // Their own coordinator sees it and acknowledges by text.
     w.say(ChannelKind::Telegram, "900", text("/escalations")).await;

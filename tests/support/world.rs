@@ -157,3 +157,10 @@ impl World {
             .expect("a message")
     }
 }
+
+impl World {
+    /// The database URL, for running the CLI against this world.
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}", self._dir.path().join("t.db").display())
+    }
+}

@@ -11,6 +11,7 @@ mod escalations;
 mod jobs;
 mod messages;
 mod people;
+mod privacy;
 mod schedule;
 
 use std::{str::FromStr, time::Duration};
@@ -20,7 +21,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub use audit::{AuditEntry, AuditRow};
+pub use audit::{AuditEntry, AuditQuery, AuditRow};
 pub use callbacks::Callback;
 pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use jobs::JobClaim;
@@ -29,6 +30,7 @@ pub use messages::{
     QueueStat,
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
+pub use privacy::Erasure;
 pub use schedule::{Checkin, Contact, NewSession, Recipient, ServiceUpdate, SessionAttendee};
 
 #[derive(Debug, thiserror::Error)]
