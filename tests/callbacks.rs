@@ -291,7 +291,10 @@ async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_w
         text(&format!("DONE {reference} CALLED")),
     )
     .await;
-    assert!(w.last_to("+447700900102").await.body.contains("did not understand"));
+    assert_eq!(
+        w.last_to("+447700900102").await.body,
+        "Sorry, you can't do that from this account."
+    );
     // Sam: follow-up needed, and the team hears of it.
     w.say(
         ChannelKind::Telegram,
@@ -319,5 +322,26 @@ async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_w
         audit
             .iter()
             .any(|a| a.action == "callback.outcome" && a.detail.as_deref() == Some(&format!("{reference} follow-up")))
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "denied" && a.detail.as_deref() == Some("callback.outcome (not their call)"))
+    );
+    // That call is over: asking again is a new request, not "you already asked".
+    w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
+    let to_jo: Vec<String> = w
+        .store
+        .outbox_rows(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.address == "+447700900303")
+        .map(|r| r.body)
+        .collect();
+    let ack = &to_jo[to_jo.len() - 2];
+    assert!(
+        ack.starts_with("Thank you, we have your request for a call") && !ack.contains(&reference),
+        "{to_jo:#?}"
     );
 }

@@ -237,7 +237,10 @@ async fn only_coordinators_of_that_service_can_see_or_act_on_its_alerts() {
     assert_eq!(w.store.escalations(None).await.unwrap()[0].status, "open");
     // A mentor: a neutral refusal, audited.
     w.say(ChannelKind::Telegram, "101", text("/escalations")).await;
-    assert_eq!(w.last_to("101").await.body, "Sorry, only coordinators can do that.");
+    assert_eq!(
+        w.last_to("101").await.body,
+        "Sorry, you can't do that from this account."
+    );
     let audit = w
         .store
         .audit_rows(&peerline_core::store::AuditQuery {

@@ -10,6 +10,7 @@
 //! - [`config`]: layered settings (defaults, TOML file, `PEERLINE_SECTION__KEY` environment).
 //! - [`clock`]: injected time, so tests can run weeks of schedule in a second.
 
+pub mod authz;
 pub mod callbacks;
 pub mod clock;
 pub mod config;

@@ -207,6 +207,7 @@ escalation-acknowledged = Cydnabuwyd { $reference }. Diolch. I'w ddatrys, anfonw
 escalation-already = Roedd { $reference } eisoes wedi'i gydnabod.
 escalation-resolved = Datryswyd { $reference }.
 escalation-not-found = Does dim rhybudd agored { $reference } ar gyfer eich gwasanaeth.
+escalation-gone = Nid yw'r rhybudd hwnnw ar agor mwyach.
 escalation-none-open = Dim rhybuddion agored.
 escalation-open-list = Rhybuddion agored: { $list }
 escalation-history = Hanes { $reference }: { $events }
@@ -215,7 +216,7 @@ concern-how = { $channel ->
     [sms] Tecstiwch CONCERN ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
    *[other] Anfonwch /concern ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
 }
-not-allowed = Mae'n ddrwg gen i, dim ond cydlynwyr all wneud hynny.
+not-allowed = Mae'n ddrwg gen i, allwch chi ddim gwneud hynny o'r cyfrif hwn.
 
 ## Galwadau yn ol gan fentor
 
@@ -232,6 +233,8 @@ callback-won = Eich galwad chi yw hi: ffoniwch { $name } ({ $reference }). { $nu
    *[other] Eu rhif: { $number }.
 }
 callback-taken = Diolch: mae mentor arall wedi cymryd galwad { $reference } yn barod.
+callback-not-found = Does dim galwad agored { $reference } ar gyfer eich gwasanaeth.
+callback-gone = Nid yw'r alwad honno ar agor mwyach.
 callback-accepted = Bydd mentor cymheiriaid yn eich ffonio cyn bo hir.
 callback-cancelled = Mae eich cais am alwad wedi'i ganslo. Anfonwch CALLBACK unrhyw bryd i ofyn eto.
 callback-unaccepted-staff = Does dim mentor wedi cymryd galwad { $reference } ar gyfer { $name }. Trefnwch alwad, os gwelwch yn dda.

@@ -201,6 +201,7 @@ escalation-acknowledged = Acknowledged { $reference }. Thank you. Resolve it wit
 escalation-already = { $reference } was already acknowledged.
 escalation-resolved = Resolved { $reference }.
 escalation-not-found = There is no open alert { $reference } for your service.
+escalation-gone = That alert is no longer open.
 escalation-none-open = No open alerts.
 escalation-open-list = Open alerts: { $list }
 escalation-history = History of { $reference }: { $events }
@@ -209,7 +210,7 @@ concern-how = { $channel ->
     [sms] Text CONCERN followed by what is worrying you, and your coordinator will be alerted.
    *[other] Send /concern followed by what is worrying you, and your coordinator will be alerted.
 }
-not-allowed = Sorry, only coordinators can do that.
+not-allowed = Sorry, you can't do that from this account.
 
 ## Peer callbacks
 
@@ -226,6 +227,8 @@ callback-won = It's yours: please call { $name } ({ $reference }). { $number ->
    *[other] Their number: { $number }.
 }
 callback-taken = Thank you: callback { $reference } has already been taken by another mentor.
+callback-not-found = There is no open callback { $reference } for your service.
+callback-gone = That callback is no longer open.
 callback-accepted = A peer mentor will call you soon.
 callback-cancelled = Your request for a call is cancelled. Text CALLBACK any time to ask again.
 callback-unaccepted-staff = Callback { $reference } for { $name } has not been taken by a mentor. Please arrange a call.

@@ -205,6 +205,7 @@ escalation-acknowledged = Potwierdzono { $reference }. Dziękujemy. Zamknij aler
 escalation-already = Alert { $reference } był już potwierdzony.
 escalation-resolved = Zamknięto { $reference }.
 escalation-not-found = Nie ma otwartego alertu { $reference } w Twoim serwisie.
+escalation-gone = Ten alert nie jest już otwarty.
 escalation-none-open = Brak otwartych alertów.
 escalation-open-list = Otwarte alerty: { $list }
 escalation-history = Historia { $reference }: { $events }
@@ -213,7 +214,7 @@ concern-how = { $channel ->
     [sms] Napisz CONCERN i opisz, co Cię niepokoi. Twój koordynator dostanie powiadomienie.
    *[other] Wyślij /concern i opisz, co Cię niepokoi. Twój koordynator dostanie powiadomienie.
 }
-not-allowed = Przepraszam, tylko koordynatorzy mogą to zrobić.
+not-allowed = Przepraszam, nie możesz tego zrobić z tego konta.
 
 ## Oddzwonienia od mentorów
 
@@ -230,6 +231,8 @@ callback-won = Ta rozmowa jest Twoja: zadzwoń do: { $name } ({ $reference }). {
    *[other] Numer: { $number }.
 }
 callback-taken = Dziękujemy: prośbę { $reference } przyjął już inny mentor.
+callback-not-found = Nie ma otwartej prośby o telefon { $reference } w Twoim serwisie.
+callback-gone = Ta prośba o telefon nie jest już otwarta.
 callback-accepted = Mentor rówieśniczy wkrótce do Ciebie zadzwoni.
 callback-cancelled = Twoja prośba o telefon została anulowana. Napisz CALLBACK, aby poprosić ponownie.
 callback-unaccepted-staff = Żaden mentor nie przyjął prośby { $reference } ({ $name }). Zorganizuj, proszę, telefon.

@@ -1,9 +1,10 @@
 //! A mentee asks for a call from a peer mentor; mentors take it; the mentee can cancel.
 
 use peerline_core::{
+    authz::{self, Action},
     callbacks,
     clock::to_millis,
-    domain::{PersonId, Role},
+    domain::PersonId,
     safeguarding::{in_working_hours, next_working_time},
     store::{AuditEntry, NewOutbound, Priority, Tx},
 };
@@ -95,18 +96,15 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let mentor = &sender.person;
         let lang = mentor.language;
-        let cb = find_callback(tx, mentor, id, reference).await?;
-        let Some(cb) = cb.filter(|_| mentor.role == Role::Mentor) else {
-            reply.push(
-                self.text(
-                    lang,
-                    "unknown-text",
-                    &[("channel", reply.inbound.channel.as_str().into())],
-                ),
-                None,
-                false,
-                "reply",
-            );
+        if !authz::allows(mentor.role, Action::TakeCallback) {
+            return self
+                .deny(tx, reply, sender, (Action::TakeCallback, "role"), None, to_millis(now))
+                .await;
+        }
+        let Some(cb) = self
+            .own_callback(tx, reply, sender, Action::TakeCallback, (id, reference), now)
+            .await?
+        else {
             return Ok(());
         };
         if !tx.accept_callback(cb.id, mentor.id, to_millis(now)).await? {
@@ -297,27 +295,57 @@ impl Engine {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
         let mentor = &sender.person;
-        let cb = find_callback(tx, mentor, id, reference).await?;
         let channel = reply.inbound.channel.as_str();
-        let (Some(cb), Some(outcome)) = (cb, outcome) else {
-            reply.push(
-                self.text(mentor.language, "unknown-text", &[("channel", channel.into())]),
-                None,
-                false,
-                "reply",
-            );
+        if !authz::allows(mentor.role, Action::RecordCallback) {
+            return self
+                .deny(
+                    tx,
+                    reply,
+                    sender,
+                    (Action::RecordCallback, "role"),
+                    None,
+                    to_millis(now),
+                )
+                .await;
+        }
+        let Some(cb) = self
+            .own_callback(tx, reply, sender, Action::RecordCallback, (id, reference), now)
+            .await?
+        else {
             return Ok(());
         };
+        let Some(outcome) = outcome else {
+            let body = self.text(
+                mentor.language,
+                "callback-record-how",
+                &[("reference", cb.reference.as_str().into()), ("channel", channel.into())],
+            );
+            reply.push(body, None, false, "reply");
+            return Ok(());
+        };
+        if cb.accepted_by != Some(mentor.id.0) {
+            // Offered to them, perhaps, but taken by someone else (or by nobody yet).
+            return self
+                .deny(
+                    tx,
+                    reply,
+                    sender,
+                    (Action::RecordCallback, "not their call"),
+                    None,
+                    to_millis(now),
+                )
+                .await;
+        }
         if !tx
             .set_callback_outcome(cb.id, mentor.id, outcome, to_millis(now))
             .await?
         {
-            reply.push(
-                self.text(mentor.language, "unknown-text", &[("channel", channel.into())]),
-                None,
-                false,
-                "reply",
+            let body = self.text(
+                mentor.language,
+                "callback-not-found",
+                &[("reference", cb.reference.as_str().into())],
             );
+            reply.push(body, None, false, "reply");
             return Ok(());
         }
         tx.audit(AuditEntry {
@@ -386,20 +414,55 @@ impl Engine {
     }
 }
 
-/// A callback of the mentor's own service, by id (a button) or reference (typed).
-async fn find_callback(
-    tx: &mut Tx,
-    mentor: &peerline_core::store::Person,
-    id: Option<i64>,
-    reference: Option<&str>,
-) -> Result<Option<peerline_core::store::Callback>, EngineError> {
-    Ok(match (id, reference) {
-        (Some(id), _) => tx
-            .callback(id)
-            .await
-            .ok()
-            .filter(|c| c.service_id == mentor.service_id.0),
-        (None, Some(r)) => tx.callback_by_ref(mentor.service_id, r).await?,
-        _ => None,
-    })
+impl Engine {
+    /// A callback of the mentor's own service, by id (a button) or reference (typed). When
+    /// there is none, the mentor has been told so; another service's callback gets the same
+    /// answer, and the attempt is audited.
+    async fn own_callback(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        action: Action,
+        (id, reference): (Option<i64>, Option<&str>),
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<peerline_core::store::Callback>, EngineError> {
+        let service = sender.person.service_id;
+        let (found, foreign) = match (id, reference) {
+            (Some(id), _) => match tx.callback(id).await {
+                Ok(c) if c.service_id == service.0 => (Some(c), None),
+                Ok(c) => (None, Some(c.reference)),
+                Err(_) => (None, None),
+            },
+            (None, Some(r)) => match tx.callback_by_ref(service, r).await? {
+                Some(c) => (Some(c), None),
+                None => {
+                    let owner = tx.reference_owner(r).await?;
+                    (None, owner.filter(|o| *o != service).map(|_| r.to_owned()))
+                }
+            },
+            (None, None) => (None, None),
+        };
+        if found.is_some() {
+            return Ok(found);
+        }
+        // Typed: name the reference they typed. A button: say it has gone, naming nothing.
+        let lang = sender.person.language;
+        let body = match reference {
+            Some(r) => self.text(
+                lang,
+                "callback-not-found",
+                &[("reference", r.trim().to_ascii_uppercase().into())],
+            ),
+            None => self.text(lang, "callback-gone", &[]),
+        };
+        match foreign {
+            Some(_) => {
+                self.deny(tx, reply, sender, (action, "other service"), Some(body), to_millis(now))
+                    .await?
+            }
+            None => reply.push(body, None, false, "reply"),
+        }
+        Ok(None)
+    }
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use peerline_core::{
     Clock,
+    authz::{self, Action},
     clock::to_millis,
     domain::{ChannelKind, IdentityId, Language, PersonId, Role},
     i18n::{Args, FluentValue, Localizer},
@@ -210,6 +211,35 @@ impl Engine {
         Ok(Handled::Processed { queued })
     }
 
+    /// Refuse a command: audited as `denied`, answered with `answer`. For a role that may not
+    /// use the command that is the neutral `not-allowed`; for another service's reference it is
+    /// the same "not found" anyone gets for a reference that does not exist, so nothing leaks.
+    async fn deny(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        (action, why): (Action, &str),
+        answer: Option<String>,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let person = &sender.person;
+        tx.audit(AuditEntry {
+            at: now,
+            service_id: Some(person.service_id),
+            actor_person_id: Some(person.id),
+            actor_label: reply.inbound.channel.as_str(),
+            action: "denied",
+            subject_person_id: None,
+            detail: Some(format!("{} ({why})", action.as_str())),
+        })
+        .await?;
+        metrics::counter!("peerline_commands_denied_total", "action" => action.as_str()).increment(1);
+        let answer = answer.unwrap_or_else(|| self.text(person.language, "not-allowed", &[]));
+        reply.push(answer, None, false, "reply");
+        Ok(())
+    }
+
     fn text(&self, lang: Language, id: &str, args: &Args<'_>) -> String {
         self.i18n.format(lang, id, args)
     }
@@ -402,8 +432,20 @@ impl Engine {
                     reply.push(body, None, false, "reply");
                 }
             },
-            Intent::Callback => self.callback_request(tx, reply, &sender, at).await?,
-            Intent::CancelCallback => self.cancel_callback(tx, reply, &sender).await?,
+            Intent::Callback | Intent::CancelCallback => {
+                let action = if intent == Intent::Callback {
+                    Action::RequestCallback
+                } else {
+                    Action::CancelCallback
+                };
+                if !authz::allows(person.role, action) {
+                    self.deny(tx, reply, &sender, (action, "role"), None, now).await?;
+                } else if action == Action::RequestCallback {
+                    self.callback_request(tx, reply, &sender, at).await?;
+                } else {
+                    self.cancel_callback(tx, reply, &sender).await?;
+                }
+            }
             Intent::Take(reference) => {
                 self.take_callback(tx, reply, &sender, None, Some(&reference), at)
                     .await?

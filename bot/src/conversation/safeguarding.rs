@@ -3,7 +3,9 @@
 //! acknowledge, resolve and review alerts for their own service only.
 
 use peerline_core::{
+    authz::{self, Action},
     clock::{from_millis, to_millis},
+    domain::PersonId,
     risk::RiskCategory,
     safeguarding::{self, crisis_reply, next_working_time},
     store::{AuditEntry, NewEscalation, Priority, Tx},
@@ -137,19 +139,25 @@ impl Engine {
         let person = &sender.person;
         let lang = person.language;
         let service = person.service_id;
-        let audit = |action: &'static str, detail: Option<String>| AuditEntry {
+        let audit = |action: &'static str, subject: Option<i64>, detail: Option<String>| AuditEntry {
             at: to_millis(now),
             service_id: Some(service),
             actor_person_id: Some(person.id),
             actor_label: reply.inbound.channel.as_str(),
             action,
-            subject_person_id: None,
+            subject_person_id: subject.map(PersonId),
             detail,
         };
-        if !person.role.is_staff() {
-            tx.audit(audit("denied", Some(format!("{intent:?}").chars().take(40).collect())))
+        let action = match intent {
+            _ if button_ack.is_some() => Action::AcknowledgeAlert,
+            Intent::Resolve(..) => Action::ResolveAlert,
+            Intent::Escalations => Action::ListAlerts,
+            Intent::History(_) => Action::AlertHistory,
+            _ => Action::AcknowledgeAlert,
+        };
+        if !authz::allows(person.role, action) {
+            self.deny(tx, reply, sender, (action, "role"), None, to_millis(now))
                 .await?;
-            reply.push(self.text(lang, "not-allowed", &[]), None, false, "reply");
             return Ok(true);
         }
         let reference = |r: &Option<String>| r.clone().unwrap_or_default();
@@ -166,11 +174,38 @@ impl Engine {
             _ => None,
         };
         let not_found = |r: &str| self.text(lang, "escalation-not-found", &[("reference", r.into())]);
+        // Another service's alert is "not found", exactly like one that does not exist; the
+        // attempt is audited.
+        let foreign = match (button_ack, &found) {
+            (Some(id), None) => tx
+                .escalation(id)
+                .await
+                .is_ok()
+                .then(|| self.text(lang, "escalation-gone", &[])),
+            (None, Some((r, None))) => tx
+                .reference_owner(r)
+                .await?
+                .is_some_and(|owner| owner != service)
+                .then(|| not_found(r)),
+            _ => None,
+        };
+        if let Some(answer) = foreign {
+            self.deny(
+                tx,
+                reply,
+                sender,
+                (action, "other service"),
+                Some(answer),
+                to_millis(now),
+            )
+            .await?;
+            return Ok(true);
+        }
         match (button_ack, intent, found) {
-            (Some(_), _, None) => reply.push(not_found(""), None, false, "reply"),
+            (Some(_), _, None) => reply.push(self.text(lang, "escalation-gone", &[]), None, false, "reply"),
             (_, Intent::Escalations, _) => {
                 let open = tx.open_escalations_of(service).await?;
-                tx.audit(audit("escalation.list", None)).await?;
+                tx.audit(audit("escalation.list", None, None)).await?;
                 let body = if open.is_empty() {
                     self.text(lang, "escalation-none-open", &[])
                 } else {
@@ -190,7 +225,8 @@ impl Engine {
                     note.trim()
                 };
                 let done = tx.resolve(e.id, person.id, note, to_millis(now)).await?;
-                tx.audit(audit("escalation.resolve", Some(r.clone()))).await?;
+                tx.audit(audit("escalation.resolve", e.subject_person_id, Some(r.clone())))
+                    .await?;
                 let body = if done {
                     self.text(lang, "escalation-resolved", &[("reference", r.as_str().into())])
                 } else {
@@ -211,7 +247,8 @@ impl Engine {
                         )
                     })
                     .collect();
-                tx.audit(audit("escalation.view", Some(r.clone()))).await?;
+                tx.audit(audit("escalation.view", e.subject_person_id, Some(r.clone())))
+                    .await?;
                 let body = self.text(
                     lang,
                     "escalation-history",
@@ -221,7 +258,8 @@ impl Engine {
             }
             (_, _, Some((r, Some(e)))) => {
                 let done = tx.acknowledge(e.id, person.id, to_millis(now)).await?;
-                tx.audit(audit("escalation.acknowledge", Some(r.clone()))).await?;
+                tx.audit(audit("escalation.acknowledge", e.subject_person_id, Some(r.clone())))
+                    .await?;
                 let id = if done {
                     "escalation-acknowledged"
                 } else {

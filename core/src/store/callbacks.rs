@@ -58,10 +58,10 @@ impl Tx {
         .await?)
     }
 
-    /// The mentee's request still in progress, if any.
+    /// The mentee's request still in progress (not cancelled, no outcome recorded), if any.
     pub async fn open_callback_of(&mut self, mentee: PersonId) -> Result<Option<Callback>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM callbacks WHERE mentee_id = ? AND status IN ('waiting', 'offered', 'accepted')
+            "SELECT {COLUMNS} FROM callbacks WHERE mentee_id = ? AND status IN ('waiting', 'offered', 'accepted') AND outcome IS NULL
              ORDER BY id DESC LIMIT 1"
         )))
         .bind(mentee.0)

@@ -108,6 +108,19 @@ impl Tx {
         .await?)
     }
 
+    /// The service an escalation (`E…`) or callback (`C…`) reference belongs to, whoever asks.
+    /// Only for auditing attempts on another service's records; never to answer them.
+    pub async fn reference_owner(&mut self, reference: &str) -> Result<Option<ServiceId>> {
+        let owner: Option<i64> = sqlx::query_scalar(
+            "SELECT service_id FROM escalations WHERE ref = ?1
+             UNION ALL SELECT service_id FROM callbacks WHERE ref = ?1 LIMIT 1",
+        )
+        .bind(reference.trim().to_ascii_uppercase())
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(owner.map(ServiceId))
+    }
+
     /// Look an escalation up by reference within one service: other services' references
     /// are "not found", exactly like references that do not exist.
     pub async fn escalation_by_ref(&mut self, service: ServiceId, reference: &str) -> Result<Option<Escalation>> {

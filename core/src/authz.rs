@@ -1,0 +1,68 @@
+//! Who may do what. The conversation engine asks [`allows`] before every role-bound command,
+//! so the rules live in one table rather than in scattered `if role == …` checks. Anything
+//! not listed here (HELP, LANGUAGE, STOP, START, answering one's own check-in) is open to
+//! everyone enrolled; everything here is also limited to the person's own service.
+
+use crate::domain::Role;
+
+/// A command that not every role may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// `CALLBACK`: ask a peer mentor to call.
+    RequestCallback,
+    /// `CANCEL CALLBACK`.
+    CancelCallback,
+    /// `TAKE REF` or the Accept button on a callback offer.
+    TakeCallback,
+    /// `DONE REF OUTCOME` or an outcome button, by the mentor who took the call.
+    RecordCallback,
+    /// `CONCERN text`: anyone enrolled can raise a safeguarding concern.
+    RaiseConcern,
+    /// `/escalations`.
+    ListAlerts,
+    /// `/ack REF` or the Acknowledge button.
+    AcknowledgeAlert,
+    /// `/resolve REF note`.
+    ResolveAlert,
+    /// `/history REF`.
+    AlertHistory,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::RequestCallback,
+        Action::CancelCallback,
+        Action::TakeCallback,
+        Action::RecordCallback,
+        Action::RaiseConcern,
+        Action::ListAlerts,
+        Action::AcknowledgeAlert,
+        Action::ResolveAlert,
+        Action::AlertHistory,
+    ];
+
+    /// The name the audit log uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::RequestCallback => "callback.request",
+            Action::CancelCallback => "callback.cancel",
+            Action::TakeCallback => "callback.take",
+            Action::RecordCallback => "callback.outcome",
+            Action::RaiseConcern => "concern.raise",
+            Action::ListAlerts => "escalation.list",
+            Action::AcknowledgeAlert => "escalation.acknowledge",
+            Action::ResolveAlert => "escalation.resolve",
+            Action::AlertHistory => "escalation.view",
+        }
+    }
+}
+
+/// Whether someone with `role` may attempt `action` at all.
+pub fn allows(role: Role, action: Action) -> bool {
+    match action {
+        Action::RequestCallback | Action::CancelCallback => role == Role::Mentee,
+        Action::TakeCallback | Action::RecordCallback => role == Role::Mentor,
+        Action::RaiseConcern => true,
+        Action::ListAlerts | Action::AcknowledgeAlert | Action::ResolveAlert | Action::AlertHistory => role.is_staff(),
+    }
+}
