@@ -10,6 +10,7 @@
 //! - [`channel`]: the sending side of a channel, with errors classified by retry class.
 //! - [`delivery`]: the durable delivery worker (leases, retries, back-off, dead letters).
 //! - [`telegram`]: Bot API client, long polling and the webhook route.
+//! - [`webhook`]: content-type and strict form checks every inbound route shares.
 
 pub mod channel;
 pub mod conversation;
@@ -17,5 +18,6 @@ pub mod delivery;
 pub mod inbound;
 pub mod sms;
 pub mod telegram;
+pub mod webhook;
 
 pub use inbound::{Inbound, InboundPayload};

@@ -261,6 +261,9 @@ async fn webhook(State(state): State<WebhookState>, headers: HeaderMap, body: By
             .increment(1);
         return (StatusCode::UNAUTHORIZED, "bad secret token");
     }
+    if !crate::webhook::content_type_is(&headers, "application/json") {
+        return crate::webhook::UNSUPPORTED;
+    }
     let Ok(text) = std::str::from_utf8(&body) else {
         return (StatusCode::BAD_REQUEST, "body is not UTF-8");
     };

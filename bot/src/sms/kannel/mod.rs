@@ -19,10 +19,11 @@ use axum::{
     Router,
     body::Bytes,
     extract::{ConnectInfo, DefaultBodyLimit, State},
-    http::{StatusCode, Uri},
+    http::{HeaderMap, StatusCode, Uri},
     response::{IntoResponse, Response},
     routing::get,
 };
+use chrono::{DateTime, Utc};
 use peerline_core::{
     clock::to_millis,
     config::Secret,
@@ -187,7 +188,7 @@ struct WebhookState {
 
 /// Query and form parameters as raw bytes: Kannel's `%b` may be UTF-8 or, without
 /// `mo-recode`, UTF-16BE, so decoding waits until the charset is known.
-fn raw_params(query: Option<&str>, body: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub fn raw_params(query: Option<&str>, body: &[u8]) -> Vec<(String, Vec<u8>)> {
     let decode = |s: &[u8]| -> Vec<u8> {
         let spaced: Vec<u8> = s.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
         percent_encoding::percent_decode(&spaced).collect()
@@ -221,6 +222,38 @@ fn text_of(raw: &[u8], charset: Option<&str>, coding: Option<&str>) -> String {
         return raw.iter().map(|b| char::from(*b)).collect();
     }
     String::from_utf8_lossy(raw).into_owned()
+}
+
+/// The [`Inbound`] for an MO's (already authorised) parameters from [`raw_params`], or `None`
+/// when `id` or `from` is missing, empty or not UTF-8. The text itself is decoded leniently:
+/// bytes that do not match the declared charset become U+FFFD rather than losing the message
+/// of someone who may be in crisis.
+pub fn mo_to_inbound(params: &[(String, Vec<u8>)], received_at: DateTime<Utc>) -> Option<Inbound> {
+    // Identifiers must be what they say; only the message text is decoded leniently (below).
+    let utf8 = |name: &str| {
+        param(params, name)
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .map(str::to_owned)
+    };
+    let (Some(id), Some(from)) = (
+        utf8("id").filter(|s| !s.is_empty()),
+        utf8("from").filter(|s| !s.is_empty()),
+    ) else {
+        return None;
+    };
+    let text = text_of(
+        param(params, "text").unwrap_or_default(),
+        utf8("charset").as_deref(),
+        utf8("coding").as_deref(),
+    );
+    Some(Inbound {
+        channel: ChannelKind::Sms,
+        provider_key: format!("kannel:{id}"),
+        address: normalise_sender(&from),
+        payload: InboundPayload::Text(text),
+        received_at,
+        language_hint: None,
+    })
 }
 
 /// Token and source address checks shared by both routes.
@@ -257,31 +290,19 @@ async fn mo(
     State(state): State<WebhookState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // smsbox sends GET with a query (get-url) or POST with a form (post-url).
+    if !body.is_empty() && !crate::webhook::content_type_is(&headers, "application/x-www-form-urlencoded") {
+        return crate::webhook::UNSUPPORTED.into_response();
+    }
     let params = raw_params(uri.query(), &body);
     if let Err(refusal) = authorised(&state, peer, &params) {
         return refusal.into_response();
     }
-    let utf8 = |name: &str| param(&params, name).map(|v| String::from_utf8_lossy(v).into_owned());
-    let (Some(id), Some(from)) = (
-        utf8("id").filter(|s| !s.is_empty()),
-        utf8("from").filter(|s| !s.is_empty()),
-    ) else {
-        return (StatusCode::BAD_REQUEST, "id and from are required").into_response();
-    };
-    let text = text_of(
-        param(&params, "text").unwrap_or_default(),
-        utf8("charset").as_deref(),
-        utf8("coding").as_deref(),
-    );
-    let inbound = Inbound {
-        channel: ChannelKind::Sms,
-        provider_key: format!("kannel:{id}"),
-        address: normalise_sender(&from),
-        payload: InboundPayload::Text(text),
-        received_at: state.ctx.clock.now(),
-        language_hint: None,
+    let Some(inbound) = mo_to_inbound(&params, state.ctx.clock.now()) else {
+        return (StatusCode::BAD_REQUEST, "id and from are required, in UTF-8").into_response();
     };
     match state.ctx.engine.handle(&inbound).await {
         // An empty answer: smsbox's sms-service has max-messages = 0, so nothing is sent back.
@@ -298,8 +319,13 @@ async fn dlr(
     State(state): State<WebhookState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // smsbox sends GET with a query (get-url) or POST with a form (post-url).
+    if !body.is_empty() && !crate::webhook::content_type_is(&headers, "application/x-www-form-urlencoded") {
+        return crate::webhook::UNSUPPORTED.into_response();
+    }
     let params = raw_params(uri.query(), &body);
     if let Err(refusal) = authorised(&state, peer, &params) {
         return refusal.into_response();

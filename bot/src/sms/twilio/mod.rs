@@ -20,6 +20,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::post,
 };
+use chrono::{DateTime, Utc};
 use peerline_core::{clock::to_millis, config::Secret, domain::ChannelKind, store::DeliveryStatus};
 use serde::Deserialize;
 
@@ -216,8 +217,10 @@ fn verified_form(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Vec<(String, String)>, (StatusCode, &'static str)> {
-    let params: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(body).map_err(|_| (StatusCode::BAD_REQUEST, "body is not a form"))?;
+    if !crate::webhook::content_type_is(headers, "application/x-www-form-urlencoded") {
+        return Err(crate::webhook::UNSUPPORTED);
+    }
+    let params = crate::webhook::strict_form(body).ok_or((StatusCode::BAD_REQUEST, "body is not a UTF-8 form"))?;
     let url = format!(
         "{}{}",
         state.settings.public_url.trim_end_matches('/'),
@@ -240,6 +243,22 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// The [`Inbound`] for an inbound-SMS webhook's (already verified) form parameters, or `None`
+/// when `MessageSid` or `From` is missing.
+pub fn form_to_inbound(params: &[(String, String)], received_at: DateTime<Utc>) -> Option<Inbound> {
+    let (Some(sid), Some(from)) = (param(params, "MessageSid"), param(params, "From")) else {
+        return None;
+    };
+    Some(Inbound {
+        channel: ChannelKind::Sms,
+        provider_key: format!("twilio:{sid}"),
+        address: normalise_sender(from),
+        payload: InboundPayload::Text(param(params, "Body").unwrap_or_default().to_owned()),
+        received_at,
+        language_hint: None,
+    })
+}
+
 const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
 async fn inbound_sms(State(state): State<WebhookState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
@@ -247,16 +266,8 @@ async fn inbound_sms(State(state): State<WebhookState>, uri: Uri, headers: Heade
         Ok(p) => p,
         Err(refusal) => return refusal.into_response(),
     };
-    let (Some(sid), Some(from)) = (param(&params, "MessageSid"), param(&params, "From")) else {
+    let Some(inbound) = form_to_inbound(&params, state.ctx.clock.now()) else {
         return (StatusCode::BAD_REQUEST, "MessageSid and From are required").into_response();
-    };
-    let inbound = Inbound {
-        channel: ChannelKind::Sms,
-        provider_key: format!("twilio:{sid}"),
-        address: normalise_sender(from),
-        payload: InboundPayload::Text(param(&params, "Body").unwrap_or_default().to_owned()),
-        received_at: state.ctx.clock.now(),
-        language_hint: None,
     };
     match state.ctx.engine.handle(&inbound).await {
         Ok(_) => ([(header::CONTENT_TYPE, "text/xml")], EMPTY_TWIML).into_response(),
