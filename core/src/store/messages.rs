@@ -404,7 +404,9 @@ impl Store {
         Ok(claimed)
     }
 
-    /// The provider accepted the message.
+    /// The provider accepted the message. Its delivery receipt can win the race with this
+    /// call (Kannel reports delivery by our id, sometimes before `sendsms` has answered):
+    /// then the status the receipt set stands, and the send's details are still recorded.
     pub async fn mark_sent(
         &self,
         id: OutboxId,
@@ -413,8 +415,11 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE outbox SET status = 'sent', provider_id = ?, segments = COALESCE(?, segments), sent_at = ?, lease_until = NULL, last_error = NULL
-             WHERE id = ? AND status = 'sending'",
+            "UPDATE outbox SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,
+                    provider_id = COALESCE(?1, provider_id), segments = COALESCE(?2, segments),
+                    sent_at = COALESCE(sent_at, ?3), lease_until = NULL,
+                    last_error = CASE WHEN status = 'sending' THEN NULL ELSE last_error END
+             WHERE id = ?4 AND (status = 'sending' OR (status IN ('delivered', 'failed') AND sent_at IS NULL))",
         )
         .bind(provider_id)
         .bind(segments.map(i64::from))
