@@ -7,6 +7,9 @@
 //!   without spending an attempt; 5xx and timeouts retry with exponential back-off and jitter
 //!   until `max_attempts`, then the message is `dead`; a permanent refusal marks it `failed`
 //!   and the identity unreachable (or opted out).
+//! - When the provider itself looks down (transient failures in a row, no answer in between)
+//!   the channel is held instead, and probed with its most urgent messages: see `Health`. An
+//!   outage spends no attempts, and when it ends the queue goes out in priority order.
 //! - No database transaction is held across a send.
 
 use std::{
@@ -16,11 +19,13 @@ use std::{
     time::Duration,
 };
 
+use chrono::{DateTime, Utc};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use peerline_core::{
     Clock,
     clock::to_millis,
     config::DeliverySettings,
+    domain::OutboxId,
     signal::OutboxSignal,
     store::{ClaimedMessage, DeliveryStatus, IdentityEffect, Priority, Store},
 };
@@ -39,6 +44,41 @@ pub struct Limits {
     pub per_recipient_interval: Duration,
     /// Sends in flight at once.
     pub max_in_flight: usize,
+}
+
+/// Longest wait between two tries of a provider that is down.
+const MAX_OUTAGE_PROBE_INTERVAL: Duration = Duration::from_secs(30);
+/// Transient failures in a row, with no answer from the provider in between, that mean the
+/// provider is down. (One or two are left to the message's own back-off: a blip, or a message
+/// the provider cannot take.)
+const OUTAGE_AFTER_FAILURES: u32 = 3;
+
+/// Is the provider down? After [`OUTAGE_AFTER_FAILURES`] transient failures in a row the
+/// channel is held: nothing is claimed until the hold ends, and then one message is sent as a
+/// probe, the most urgent due (or the next most urgent, if the most urgent failed the last
+/// probe, so that one message the provider cannot take does not hold the channel for good). The
+/// hold grows with each failed probe (back-off with jitter, at most 30 s). Messages that fail
+/// meanwhile go back in the queue, due when the hold ends, without spending an attempt. Any
+/// answer from the provider (a success or a refusal) ends the outage.
+///
+/// Without this, every message backed off on its own timer: a few minutes of outage used up
+/// `max_attempts` (messages, safeguarding alerts included, went `dead`), and after it the
+/// queue went out in the order the timers happened to expire, not by priority.
+#[derive(Debug, Default)]
+struct Health {
+    /// Transient failures since the provider last answered.
+    failures: u32,
+    /// Set while the provider looks down.
+    outage: Option<Outage>,
+}
+
+#[derive(Debug)]
+struct Outage {
+    probes_failed: u32,
+    /// Nothing is claimed before this (on the injected clock).
+    until: DateTime<Utc>,
+    /// The message that failed last: the next probe is another one, if another is due.
+    last_failed: OutboxId,
 }
 
 /// What one claim-and-send round did, for tests and metrics.
@@ -69,6 +109,8 @@ struct Inner<C: Channel> {
     last_sent: Mutex<HashMap<String, Instant>>,
     /// Set by a 429: nothing is sent on this channel before this instant.
     paused_until: Mutex<Option<Instant>>,
+    /// Whether the provider looks down.
+    health: Mutex<Health>,
     in_flight: Arc<Semaphore>,
     /// Wakes the other channels' workers when a message is rerouted to them.
     reroute_signal: OutboxSignal,
@@ -97,6 +139,7 @@ impl<C: Channel> Worker<C> {
                 global_queue: tokio::sync::Mutex::new(()),
                 last_sent: Mutex::new(HashMap::new()),
                 paused_until: Mutex::new(None),
+                health: Mutex::new(Health::default()),
                 in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
                 reroute_signal: signal,
                 limits,
@@ -148,6 +191,22 @@ impl<C: Channel> Worker<C> {
             .map_err(|_| peerline_core::store::StoreError::Conflict("delivery worker closed".into()))?;
         let free = inner.in_flight.available_permits() + 1;
         let now = inner.clock.now();
+        let in_flight = inner.limits.max_in_flight.max(1).saturating_sub(free);
+        let held = inner
+            .health
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .outage
+            .as_ref()
+            .map(|o| (o.until, o.last_failed));
+        let free = match held {
+            // The provider is down: wait for the hold to end, then probe, one message at a time.
+            Some((until, _)) if now < until => return Ok(RoundOutcome::default()),
+            Some(_) if in_flight > 0 => return Ok(RoundOutcome::default()),
+            // The two most urgent, to choose the probe from (see `Health`).
+            Some(_) => 2,
+            None => free,
+        };
         let lease = now + chrono::Duration::seconds(i64::from(inner.settings.lease_secs));
         let batch = inner
             .store
@@ -158,6 +217,10 @@ impl<C: Channel> Worker<C> {
                 u32::try_from(free).unwrap_or(u32::MAX),
             )
             .await?;
+        let batch = match held {
+            Some((_, last_failed)) => inner.choose_probe(batch, last_failed, now).await?,
+            None => batch,
+        };
         let claimed = batch.len();
         let mut first = Some(first);
         for msg in batch {
@@ -169,10 +232,24 @@ impl<C: Channel> Worker<C> {
                 },
             };
             let inner = Arc::clone(inner);
-            tokio::spawn(async move {
-                inner.deliver(msg).await;
-                drop(permit);
-            });
+            if inner.recipient_waiting(&msg) {
+                // Its recipient had a message moments ago: it waits on its own, without
+                // holding the rest of the batch back.
+                tokio::spawn(async move {
+                    inner.wait_for_slot(&msg).await;
+                    inner.deliver(msg).await;
+                    drop(permit);
+                });
+            } else {
+                // The rest take their turn here, in delivery order (the batch is sorted by
+                // priority): spawned tasks start in no particular order, and a check-in could
+                // otherwise reach the wire before a safeguarding alert claimed with it.
+                inner.wait_for_slot(&msg).await;
+                tokio::spawn(async move {
+                    inner.deliver(msg).await;
+                    drop(permit);
+                });
+            }
         }
         Ok(RoundOutcome { claimed })
     }
@@ -217,6 +294,35 @@ impl<C: Channel> Inner<C> {
         }
     }
 
+    /// Of the (up to) two most urgent due messages, the one to probe a down provider with:
+    /// the first, unless it failed the last probe. The other goes back, due as it was.
+    async fn choose_probe(
+        &self,
+        mut batch: Vec<ClaimedMessage>,
+        last_failed: OutboxId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ClaimedMessage>, peerline_core::store::StoreError> {
+        if batch.len() > 1 && batch[0].id == last_failed {
+            batch.swap(0, 1);
+        }
+        for other in batch.drain(1..) {
+            self.store.release(other.id, to_millis(now), None).await?;
+        }
+        Ok(batch)
+    }
+
+    /// Must this message wait for its recipient's interval?
+    fn recipient_waiting(&self, msg: &ClaimedMessage) -> bool {
+        let interval = self.limits.per_recipient_interval;
+        !interval.is_zero()
+            && self
+                .last_sent
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&self.channel.rate_key(msg))
+                .is_some_and(|t| *t + interval > Instant::now())
+    }
+
     fn forget_idle_recipients(&self) {
         let now = Instant::now();
         let interval = self.limits.per_recipient_interval;
@@ -224,6 +330,47 @@ impl<C: Channel> Inner<C> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .retain(|_, t| *t + interval > now);
+    }
+
+    /// A send got an answer from the provider (even a refusal): it is up.
+    fn provider_answered(&self) {
+        let was = std::mem::take(&mut *self.health.lock().unwrap_or_else(PoisonError::into_inner));
+        if let Some(o) = was.outage {
+            tracing::info!(channel = %self.channel.kind(), probes_failed = o.probes_failed, "provider answering again; channel resumed");
+        }
+    }
+
+    /// A transient failure of `id` at `now`. Returns when the channel's hold ends if the
+    /// provider looks down (see [`Health`]), `None` to leave it to the message's own back-off.
+    fn provider_down_until(&self, id: OutboxId, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let probe_interval = |failed: u32| {
+            let wait = self.backoff(failed).min(MAX_OUTAGE_PROBE_INTERVAL);
+            now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1))
+        };
+        let mut health = self.health.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(o) = &mut health.outage {
+            // A failed probe holds the channel longer; sends that were already in flight
+            // when the hold began just join it.
+            if now >= o.until {
+                o.probes_failed += 1;
+                o.until = probe_interval(o.probes_failed);
+                o.last_failed = id;
+            }
+            return Some(o.until);
+        }
+        health.failures += 1;
+        if health.failures < OUTAGE_AFTER_FAILURES {
+            return None;
+        }
+        let until = probe_interval(1);
+        health.outage = Some(Outage {
+            probes_failed: 1,
+            until,
+            last_failed: id,
+        });
+        metrics::counter!("peerline_channel_outages_total", "channel" => self.channel.kind().as_str()).increment(1);
+        tracing::warn!(channel = %self.channel.kind(), "provider looks down; holding the channel and probing");
+        Some(until)
     }
 
     fn backoff(&self, attempts: u32) -> Duration {
@@ -235,18 +382,23 @@ impl<C: Channel> Inner<C> {
         Duration::from_millis(jittered)
     }
 
+    /// Send a message that has its slot (see [`Inner::wait_for_slot`]) and record the outcome.
     async fn deliver(&self, msg: ClaimedMessage) {
         let kind = self.channel.kind();
         let prio = msg.priority.as_str();
-        self.wait_for_slot(&msg).await;
         let started = Instant::now();
         let result = self.channel.send(&msg).await;
         metrics::histogram!("peerline_send_seconds", "channel" => kind.as_str())
             .record(started.elapsed().as_secs_f64());
         let now = self.clock.now();
         let now_ms = to_millis(now);
+        let provider_down_until = match &result {
+            Err(SendError::Transient(_)) => self.provider_down_until(msg.id, now),
+            _ => None,
+        };
         let recorded = match result {
             Ok(receipt) => {
+                self.provider_answered();
                 metrics::counter!("peerline_outbox_sent_total", "channel" => kind.as_str(), "priority" => prio)
                     .increment(1);
                 if let Some(s) = receipt.segments {
@@ -272,7 +424,16 @@ impl<C: Channel> Inner<C> {
                     }
                 }
                 let retry_at = now + chrono::Duration::from_std(retry_after).unwrap_or(chrono::Duration::seconds(1));
-                self.store.release(msg.id, to_millis(retry_at)).await
+                self.store
+                    .release(msg.id, to_millis(retry_at), Some("rate limited (429)"))
+                    .await
+            }
+            Err(SendError::Transient(e)) if let Some(until) = provider_down_until => {
+                metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
+                tracing::warn!(id = %msg.id, channel = %kind, error = %e, %until, "send failed, provider down; back in the queue");
+                self.store
+                    .release(msg.id, to_millis(until), Some(&format!("provider down: {e}")))
+                    .await
             }
             Err(SendError::Transient(e)) if msg.attempts < self.settings.max_attempts => {
                 metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
@@ -290,6 +451,7 @@ impl<C: Channel> Inner<C> {
                     .await
             }
             Err(err @ (SendError::Unreachable(_) | SendError::OptedOut(_) | SendError::Rejected(_))) => {
+                self.provider_answered();
                 metrics::counter!("peerline_outbox_failed_total", "channel" => kind.as_str(), "priority" => prio)
                     .increment(1);
                 let effect = match (&err, msg.identity_id) {

@@ -64,6 +64,8 @@ struct Inner {
     calls: Vec<Call>,
     violations: Vec<String>,
     failures: VecDeque<Failure>,
+    /// Every `sendMessage` fails like this until cleared (after any scripted failures).
+    outage: Option<Failure>,
     blocked: HashSet<i64>,
     webhook: Option<(String, Option<String>)>,
 }
@@ -218,6 +220,11 @@ impl FakeTelegram {
         for _ in 0..n {
             inner.failures.push_back(failure);
         }
+    }
+
+    /// Fail every `sendMessage` with `failure` until called again with `None`.
+    pub fn set_outage(&self, failure: Option<Failure>) {
+        self.lock().outage = failure;
     }
 
     pub fn block(&self, chat_id: i64) {
@@ -433,7 +440,10 @@ async fn handle(
         }
         "sendmessage" => {
             let chat_id = params["chat_id"].as_i64().unwrap_or_default();
-            let failure = fake.lock().failures.pop_front();
+            let failure = {
+                let mut inner = fake.lock();
+                inner.failures.pop_front().or(inner.outage)
+            };
             match failure {
                 Some(Failure::TooManyRequests { retry_after }) => {
                     record(429);

@@ -3,8 +3,9 @@
 //! separately against Prism serving Twilio's OpenAPI spec.)
 
 use std::{
-    collections::VecDeque,
+    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use axum::{
@@ -35,6 +36,8 @@ pub struct Request {
     pub authorised: bool,
     pub form: Vec<(String, String)>,
     pub status: u16,
+    /// The SID given to an accepted message.
+    pub sid: Option<String>,
 }
 
 impl Request {
@@ -48,6 +51,13 @@ struct Inner {
     script: VecDeque<Answer>,
     requests: Vec<Request>,
     next: u64,
+    /// Answer every create-message call with this until cleared (after any script).
+    outage: Option<Answer>,
+    /// Answer every message to these numbers like this (after any script).
+    refuse_to: HashMap<String, Answer>,
+    /// How long an accepted message's answer takes (the message is recorded as accepted at
+    /// once, as Twilio would have it, before the answer goes back).
+    latency: Duration,
 }
 
 #[derive(Clone)]
@@ -83,6 +93,26 @@ impl FakeTwilio {
         self.lock().script.extend(answers.iter().copied());
     }
 
+    /// Refuse every message with `answer` until called again with `None`.
+    pub fn set_outage(&self, answer: Option<Answer>) {
+        self.lock().outage = answer;
+    }
+
+    /// Refuse every message to `to` with `answer` (`None`: stop refusing).
+    pub fn refuse_to(&self, to: &str, answer: Option<Answer>) {
+        let mut inner = self.lock();
+        match answer {
+            Some(a) => inner.refuse_to.insert(to.to_owned(), a),
+            None => inner.refuse_to.remove(to),
+        };
+    }
+
+    /// Hold each accepted message's answer back this long (the message counts as accepted
+    /// before the answer leaves, so a sender killed meanwhile has sent it without knowing).
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
     pub fn requests(&self) -> Vec<Request> {
         self.lock().requests.clone()
     }
@@ -112,10 +142,18 @@ async fn create(
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let authorised = basic_auth_ok(&headers) && account == ACCOUNT_SID;
     let answer = if authorised {
-        fake.lock().script.pop_front()
+        let mut inner = fake.lock();
+        let to = form
+            .iter()
+            .find(|(k, _)| k == "To")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        let refused = inner.refuse_to.get(to).copied();
+        inner.script.pop_front().or(refused).or(inner.outage)
     } else {
         None
     };
+    let mut sid = None;
     let (status, body, retry) = match (authorised, answer) {
         (false, _) => (
             401,
@@ -138,10 +176,11 @@ async fn create(
                 inner.next += 1;
                 inner.next
             };
+            sid = Some(format!("SM{n:032x}"));
             (
                 201,
                 json!({
-                    "sid": format!("SM{n:032x}"),
+                    "sid": sid,
                     "account_sid": ACCOUNT_SID,
                     "status": "queued",
                     "num_segments": "1",
@@ -152,12 +191,20 @@ async fn create(
             )
         }
     };
-    fake.lock().requests.push(Request {
-        account,
-        authorised,
-        form,
-        status,
-    });
+    let latency = {
+        let mut inner = fake.lock();
+        inner.requests.push(Request {
+            account,
+            authorised,
+            form,
+            status,
+            sid,
+        });
+        if status == 201 { inner.latency } else { Duration::ZERO }
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let mut headers = HeaderMap::new();
     if let Some(r) = retry
         && let Ok(v) = r.to_string().parse()

@@ -4,6 +4,7 @@
 
 pub mod fake_telegram;
 pub mod fake_twilio;
+pub mod gate;
 pub mod kannel;
 pub mod prism;
 pub mod world;

@@ -441,12 +441,16 @@ impl Store {
         Ok(())
     }
 
-    /// Put a message back without counting the attempt (e.g. rate limited before sending).
-    pub async fn release(&self, id: OutboxId, retry_at: i64) -> Result<()> {
+    /// Put a message back without counting the attempt (rate limited, or the provider is
+    /// down), noting why when there was an error.
+    pub async fn release(&self, id: OutboxId, retry_at: i64, error: Option<&str>) -> Result<()> {
         sqlx::query(
-            "UPDATE outbox SET status = 'queued', not_before = ?, attempts = MAX(attempts - 1, 0), lease_until = NULL WHERE id = ? AND status = 'sending'",
+            "UPDATE outbox SET status = 'queued', not_before = ?, attempts = MAX(attempts - 1, 0), lease_until = NULL,
+                    last_error = COALESCE(?, last_error)
+             WHERE id = ? AND status = 'sending'",
         )
         .bind(retry_at)
+        .bind(error)
         .bind(id.0)
         .execute(&self.write)
         .await?;
