@@ -205,7 +205,10 @@ impl<C: Channel> Worker<C> {
             Some(_) if in_flight > 0 => return Ok(RoundOutcome::default()),
             // The two most urgent, to choose the probe from (see `Health`).
             Some(_) => 2,
-            None => free,
+            // About a tenth of a second of sending per round: slots are taken in order below,
+            // so a round lasts as long as its batch takes to send, and an alert queued
+            // meanwhile waits for the next round. Small rounds keep that wait short.
+            None => free.min((inner.limits.per_second / 10).max(1) as usize),
         };
         let lease = now + chrono::Duration::seconds(i64::from(inner.settings.lease_secs));
         let batch = inner
