@@ -489,3 +489,44 @@ async fn a_receipt_that_beats_the_send_call_keeps_its_status_and_the_send_detail
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn recipients_come_in_pages_that_cover_everyone_reachable_exactly_once() {
+    let (_d, store) = store().await;
+    let service = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap()
+        .id;
+    let rows: Vec<ImportRow> = (0..7)
+        .map(|i| ImportRow {
+            line: i + 2,
+            person: NewPerson {
+                status: PersonStatus::Active,
+                role: if i == 3 { Role::Mentee } else { Role::Mentor },
+                ..mentor(service, &format!("Mentor {i}"))
+            },
+            phone: (i != 5).then(|| PhoneNumber::parse(&format!("+4474000000{i:02}")).unwrap()),
+        })
+        .collect();
+    let ids = store.import_people(&rows, T0).await.unwrap();
+    // Mentor 1 opted out of their only number; Mentor 5 has none; Mentor 3 is a mentee.
+    let opted = store.identities_of(ids[1]).await.unwrap()[0].id;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_opted_out(opted, true, T0).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let page = store.recipients(service, &[Role::Mentor], after, 2).await.unwrap();
+        let Some(last) = page.last() else { break };
+        assert!(page.len() <= 2);
+        after = Some(last.person.id);
+        seen.extend(page.iter().map(|r| r.person.display_name.clone()));
+        pages += 1;
+    }
+    assert_eq!(seen, ["Mentor 0", "Mentor 2", "Mentor 4", "Mentor 6"]);
+    assert_eq!(pages, 2, "full pages until the end: no empty pages in between");
+}

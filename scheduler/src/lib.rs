@@ -64,6 +64,9 @@ pub struct Scheduler {
 
 /// How long after a session's start the coordinator is asked to record it.
 const RECORD_AFTER: Duration = Duration::hours(1);
+/// People read per query when a job goes to a whole service (a fan-out to 100,000 people holds
+/// one page in memory, not everyone).
+const PAGE: u32 = 1_000;
 const REMINDERS: [(&str, Duration); 2] = [("48h", Duration::hours(48)), ("2h", Duration::hours(2))];
 
 impl Scheduler {
@@ -214,7 +217,6 @@ impl Scheduler {
             if service.checkin_mentees {
                 roles.push(Role::Mentee);
             }
-            let recipients = self.store.recipients(service.id, &roles).await?;
             let closes = at + Duration::hours(service.checkin_window_hours.max(1));
             // Sent for the scheduled instant (even when this tick runs late), outside quiet hours.
             let send_at = to_millis(after_quiet_hours(service, at));
@@ -227,31 +229,39 @@ impl Scheduler {
                 continue;
             }
             let mut queued = 0;
-            for Recipient { person, identity } in &recipients {
-                let Some(id) = tx
-                    .open_checkin(person.id, service.id, to_millis(at), to_millis(now), to_millis(closes))
-                    .await?
-                else {
-                    continue;
-                };
-                let (body, buttons) = wellbeing::question_message(&self.i18n, person.language, identity.channel, id, 0);
-                tx.enqueue(
-                    &NewOutbound {
-                        person_id: Some(person.id),
-                        identity_id: Some(identity.id),
-                        channel: identity.channel,
-                        address: identity.address.clone(),
-                        priority: Priority::Checkin,
-                        kind: "checkin".into(),
-                        body,
-                        buttons,
-                        ignore_opt_out: false,
-                        not_before: send_at,
-                    },
-                    to_millis(now),
-                )
-                .await?;
-                queued += 1;
+            // Everyone in one transaction (all or none of the occurrence), read a page at a time.
+            let mut after = None;
+            loop {
+                let page = self.store.recipients(service.id, &roles, after, PAGE).await?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.person.id);
+                for Recipient { person, identity } in &page {
+                    let Some(id) = tx
+                        .open_checkin(person.id, service.id, to_millis(at), to_millis(now), to_millis(closes))
+                        .await?
+                    else {
+                        continue;
+                    };
+                    let (body, buttons) =
+                        wellbeing::question_message(&self.i18n, person.language, identity.channel, id, 0);
+                    tx.enqueue(
+                        &NewOutbound {
+                            person_id: Some(person.id),
+                            identity_id: Some(identity.id),
+                            channel: identity.channel,
+                            address: identity.address.clone(),
+                            priority: Priority::Checkin,
+                            kind: "checkin".into(),
+                            body,
+                            buttons,
+                            ignore_opt_out: false,
+                            not_before: send_at,
+                        },
+                        to_millis(now),
+                    )
+                    .await?;
+                    queued += 1;
+                }
             }
             tx.set_job_messages(&job, to_millis(at), queued as i64).await?;
             tx.commit().await?;
@@ -382,7 +392,6 @@ impl Scheduler {
         };
         let time = NaiveTime::parse_from_str(&service.supervision_time, "%H:%M").unwrap_or(NaiveTime::MIN);
         let today = now.with_timezone(&service.timezone).date_naive();
-        let mentors = self.store.recipients(service.id, &[Role::Mentor]).await?;
         let mut tx = self.store.begin().await?;
         if tx
             .claim_occurrence(&job, to_millis(latest), Some(service.id), to_millis(now), "ran")
@@ -391,34 +400,42 @@ impl Scheduler {
         {
             return Ok(());
         }
-        for Recipient { person, .. } in &mentors {
-            let Some(start) = person.placement_start else { continue };
-            let last = tx.last_one_to_one(person.id).await?;
-            if last.as_ref().is_some_and(|(at, _)| *at > to_millis(now)) {
-                continue; // already booked (or deliberately cancelled: see the digest)
+        let mut mentors = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.store.recipients(service.id, &[Role::Mentor], after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.person.id);
+            for Recipient { person, .. } in &page {
+                mentors.push(person.id);
+                let Some(start) = person.placement_start else { continue };
+                let last = tx.last_one_to_one(person.id).await?;
+                if last.as_ref().is_some_and(|(at, _)| *at > to_millis(now)) {
+                    continue; // already booked (or deliberately cancelled: see the digest)
+                }
+                let after = last
+                    .map(|(at, _)| from_millis(at).with_timezone(&service.timezone).date_naive())
+                    .map_or(today - chrono::Days::new(1), |d| d.max(today - chrono::Days::new(1)));
+                let Some(date) = supervision::next_policy_date(start, after) else {
+                    continue;
+                };
+                let at = occurrence::resolve_local(service.timezone, date.and_time(time));
+                let session = NewSession {
+                    service: service.id,
+                    kind: "one-to-one",
+                    starts_at: to_millis(at),
+                    place: None,
+                    source: "policy",
+                    attendees: &[person.id],
+                };
+                tx.add_session(&session, to_millis(now)).await?;
+                tracing::debug!(person = %person.id, at = %at, "policy supervision booked");
             }
-            let after = last
-                .map(|(at, _)| from_millis(at).with_timezone(&service.timezone).date_naive())
-                .map_or(today - chrono::Days::new(1), |d| d.max(today - chrono::Days::new(1)));
-            let Some(date) = supervision::next_policy_date(start, after) else {
-                continue;
-            };
-            let at = occurrence::resolve_local(service.timezone, date.and_time(time));
-            let session = NewSession {
-                service: service.id,
-                kind: "one-to-one",
-                starts_at: to_millis(at),
-                place: None,
-                source: "policy",
-                attendees: &[person.id],
-            };
-            tx.add_session(&session, to_millis(now)).await?;
-            tracing::debug!(person = %person.id, at = %at, "policy supervision booked");
         }
         if let Some(group) = Self::schedule(service, &service.group_schedule, "group supervision") {
-            let attendees: Vec<PersonId> = mentors.iter().map(|r| r.person.id).collect();
+            let attendees = &mentors;
             for at in group.after(now).take_while(|t| *t <= now + Duration::days(14)) {
-                tx.add_group_session_once(service.id, to_millis(at), &attendees, to_millis(now))
+                tx.add_group_session_once(service.id, to_millis(at), attendees, to_millis(now))
                     .await?;
             }
         }

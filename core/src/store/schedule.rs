@@ -114,10 +114,17 @@ const ATTENDEE_SELECT: &str = "SELECT s.id AS session_id, s.service_id, s.kind, 
      a.person_id, a.response, a.outcome FROM supervision_sessions s JOIN supervision_attendees a ON a.session_id = s.id";
 
 impl Store {
-    /// Active people of `service` with one of `roles`, each with the identity to write to.
-    /// People with no reachable identity are left out.
-    pub async fn recipients(&self, service: ServiceId, roles: &[Role]) -> Result<Vec<Recipient>> {
-        // One query for the whole service (a weekly check-in may fan out to 100,000 people).
+    /// Active people of `service` with one of `roles`, each with the identity to write to, in
+    /// pages: at most `limit` people with ids after `after`, in id order. People with no
+    /// reachable identity are left out. A weekly check-in may go to 100,000 people: callers
+    /// walk the pages rather than hold everyone in memory at once.
+    pub async fn recipients(
+        &self,
+        service: ServiceId,
+        roles: &[Role],
+        after: Option<PersonId>,
+        limit: u32,
+    ) -> Result<Vec<Recipient>> {
         // Role names come from the enum, never from input.
         let in_roles: Vec<String> = roles.iter().map(|r| format!("'{}'", r.as_str())).collect();
         if in_roles.is_empty() {
@@ -127,13 +134,20 @@ impl Store {
             "SELECT p.id, p.service_id, p.role, p.display_name, p.language, p.status, p.placement_start, p.telegram_username,
                     i.id AS identity_id, i.channel, i.address, i.opted_out_at, i.unreachable_at
              FROM people p JOIN identities i ON i.person_id = p.id
-             WHERE p.service_id = ? AND p.status = 'active' AND p.role IN ({})
+             WHERE p.service_id = ?1 AND p.status = 'active' AND p.role IN ({roles})
                AND i.opted_out_at IS NULL AND i.unreachable_at IS NULL
+               AND p.id IN (SELECT q.id FROM people q
+                            WHERE q.service_id = ?1 AND q.status = 'active' AND q.role IN ({roles}) AND q.id > ?2
+                              AND EXISTS (SELECT 1 FROM identities j WHERE j.person_id = q.id
+                                          AND j.opted_out_at IS NULL AND j.unreachable_at IS NULL)
+                            ORDER BY q.id LIMIT ?3)
              ORDER BY p.id, i.channel != 'telegram', i.id",
-            in_roles.join(", ")
+            roles = in_roles.join(", ")
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(service.0)
+            .bind(after.map_or(0, |p| p.0))
+            .bind(limit)
             .fetch_all(&self.read)
             .await?;
         let mut out: Vec<Recipient> = Vec::new();
