@@ -1,7 +1,8 @@
 //! peerline-bench: the figures in the README's performance section, each measured side by
 //! side in one run on this machine, against stub providers on 127.0.0.1.
 //!
-//! `cargo run --release -p peerline-bench -- all` (or `ingest`, `fanout`, `alert`, `serve-rss`).
+//! `cargo run --release -p peerline-bench -- all` (or `ingest`, `kannel`, `fanout`, `delivery`,
+//! `alert`, `serve-rss`).
 //! Prints one line per figure. Figures, not assertions: regressions are for a human to read.
 
 use std::{
@@ -461,6 +462,83 @@ async fn alert() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Telegram delivery against its limits (30 messages/s overall, one per second per chat by
+/// default): the rate achieved from a standing queue, and every breach of either limit seen at
+/// the (stub) Bot API.
+async fn delivery() -> anyhow::Result<()> {
+    const CHATS: i64 = 60;
+    const EACH: i64 = 10;
+    let (stub, stub_url) = start_stub().await?;
+    let dir = tempfile::tempdir()?;
+    let settings = settings(dir.path(), &stub_url, "twilio", true);
+    let (limit, per_chat) = (
+        settings.telegram.global_per_second,
+        Duration::from_millis(settings.telegram.per_chat_interval_ms),
+    );
+    let (_port, store, token) = start(settings).await?;
+    let now = to_millis(Utc::now());
+    let mut tx = store.begin().await?;
+    for i in 0..CHATS * EACH {
+        tx.enqueue(
+            &NewOutbound {
+                person_id: None,
+                identity_id: None,
+                channel: ChannelKind::Telegram,
+                address: (20_000 + i % CHATS).to_string(),
+                priority: Priority::Checkin,
+                kind: "checkin".into(),
+                body: format!("How are you this week? ({i})"),
+                buttons: None,
+                ignore_opt_out: false,
+                not_before: now,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let total = usize::try_from(CHATS * EACH)?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let sends = loop {
+        let sends: Vec<(i64, Instant)> = stub
+            .telegram
+            .lock()
+            .map(|v| v.iter().map(|m| (m.0, m.2)).collect())
+            .unwrap_or_default();
+        if sends.len() >= total {
+            break sends;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "only {} of {total} delivered", sends.len());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    token.cancel();
+    let (first, last) = (sends[0].1, sends[sends.len() - 1].1);
+    let rate = (sends.len() - 1) as f64 / last.duration_since(first).as_secs_f64();
+    // Overall: no more than `limit` sends in any one-second window.
+    let overall = (0..sends.len())
+        .filter(|&i| {
+            let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+            i + limit < sends.len() && sends[i + limit].1.duration_since(sends[i].1) < Duration::from_secs(1)
+        })
+        .count();
+    // Per chat: consecutive sends to one chat at least the interval apart (less 5 ms of
+    // timestamping slack: the stub stamps on arrival, after the network).
+    let mut last_to: std::collections::HashMap<i64, Instant> = std::collections::HashMap::new();
+    let mut chat = 0;
+    for (c, at) in &sends {
+        if let Some(prev) = last_to.insert(*c, *at)
+            && at.duration_since(prev) + Duration::from_millis(5) < per_chat
+        {
+            chat += 1;
+        }
+    }
+    println!(
+        "telegram delivery: {total} messages to {CHATS} chats at {rate:.1} msg/s against a {limit}/s limit ({:.0}%); limit violations: {overall} overall, {chat} per chat",
+        rate * 100.0 / f64::from(limit)
+    );
+    Ok(())
+}
+
 /// RSS of the real `peerline serve` binary: idle with an empty store, and with 100,000 people.
 async fn serve_rss() -> anyhow::Result<()> {
     let exe = std::env::current_exe()?.with_file_name("peerline");
@@ -514,14 +592,18 @@ async fn main() -> anyhow::Result<()> {
         "kannel" => kannel_mo().await,
         "fanout" => fanout().await,
         "alert" => alert().await,
+        "delivery" => delivery().await,
         "serve-rss" => serve_rss().await,
         "all" => {
             ingest().await?;
             kannel_mo().await?;
             fanout().await?;
+            delivery().await?;
             alert().await?;
             serve_rss().await
         }
-        other => anyhow::bail!("unknown benchmark {other:?}: use all, ingest, kannel, fanout, alert or serve-rss"),
+        other => {
+            anyhow::bail!("unknown benchmark {other:?}: use all, ingest, kannel, fanout, delivery, alert or serve-rss")
+        }
     }
 }
