@@ -252,6 +252,23 @@ async fn only_the_allowed_cells_succeed_and_every_denial_is_neutral_and_audited(
     assert_eq!(cells, 13 * 4 + 9 * 4);
 }
 
+/// Every audit row, newest first.
+async fn audit(w: &World) -> Vec<peerline_core::store::AuditRow> {
+    let all = AuditQuery {
+        limit: 10_000,
+        ..Default::default()
+    };
+    w.store.audit_rows(&all).await.unwrap()
+}
+
+/// What the actor sends: `button:DATA` is a button press, anything else typed text.
+fn payload(text: &str) -> InboundPayload {
+    match text.strip_prefix("button:") {
+        Some(data) => InboundPayload::Button(data.to_owned()),
+        None => InboundPayload::Text(text.to_owned()),
+    }
+}
+
 async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool) -> Result<(), String> {
     let w = World::new("2026-11-03T11:00:00Z").await;
     let islington = w
@@ -279,33 +296,14 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
         .into_iter()
         .find(|p| p.role == role && p.display_name == role.as_str())
         .unwrap();
-    let audit_before = w
-        .store
-        .audit_rows(&AuditQuery {
-            limit: 10_000,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .len();
+    let audit_before = audit(&w).await.len();
     let before = snapshot(&w).await;
     let outbox_before = w.store.outbox_rows(None).await.unwrap().len();
 
-    let payload = match text.strip_prefix("button:") {
-        Some(data) => InboundPayload::Button(data.to_owned()),
-        None => InboundPayload::Text(text.clone()),
-    };
-    w.say(ChannelKind::Telegram, &actor_chat, payload).await;
+    w.say(ChannelKind::Telegram, &actor_chat, payload(&text)).await;
 
     let after = snapshot(&w).await;
-    let new_audit = w
-        .store
-        .audit_rows(&AuditQuery {
-            limit: 10_000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let new_audit = audit(&w).await;
     let new_audit = &new_audit[..new_audit.len() - audit_before];
     let denials: Vec<_> = new_audit
         .iter()
@@ -345,11 +343,7 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
             .replace("{tid}", "999999")
             .replace("{t}", "CQQQQ");
         let outbox_now = w.store.outbox_rows(None).await.unwrap().len();
-        let payload = match bogus.strip_prefix("button:") {
-            Some(data) => InboundPayload::Button(data.to_owned()),
-            None => InboundPayload::Text(bogus.clone()),
-        };
-        w.say(ChannelKind::Telegram, &actor_chat, payload).await;
+        w.say(ChannelKind::Telegram, &actor_chat, payload(&bogus)).await;
         let nothing: Vec<String> = w.store.outbox_rows(None).await.unwrap()[outbox_now..]
             .iter()
             .map(|m| m.body.replace("EQQQQ", "REF").replace("CQQQQ", "REF"))

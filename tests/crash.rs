@@ -65,21 +65,15 @@ fn inbound(i: usize) -> Vec<(String, String)> {
 }
 
 fn env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
-    vec![
-        ("PEERLINE_SMS__PROVIDER", "twilio".into()),
-        ("PEERLINE_SMS__TWILIO__ACCOUNT_SID", ACCOUNT_SID.into()),
-        ("PEERLINE_SMS__TWILIO__AUTH_TOKEN", AUTH_TOKEN.into()),
-        ("PEERLINE_SMS__TWILIO__FROM", OUR_NUMBER.into()),
-        ("PEERLINE_SMS__TWILIO__API_BASE", fake.url.clone()),
-        ("PEERLINE_SMS__TWILIO__PUBLIC_URL", PUBLIC.into()),
+    let mut env = fake.env();
+    env.extend([
         // Fast enough that 2,200 messages drain in seconds; the fake does not rate-limit.
         ("PEERLINE_SMS__RATE_PER_SECOND", "1000".into()),
-        ("PEERLINE_DELIVERY__IDLE_POLL_MS", "50".into()),
-        ("PEERLINE_DELIVERY__BACKOFF_BASE_MS", "100".into()),
         // A message mid-send at the kill goes again once its lease runs out: keep that short.
         ("PEERLINE_DELIVERY__LEASE_SECS", "3".into()),
         ("PEERLINE_SCHEDULER__TICK_SECS", "1".into()),
-    ]
+    ]);
+    env
 }
 
 /// POST signed webhooks for messages `which` to the app on `port`, at most `CONCURRENCY` at a

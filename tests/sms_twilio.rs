@@ -16,16 +16,7 @@ const PUBLIC: &str = "https://peerline.example.org";
 const OUR_NUMBER: &str = "+447700900000";
 
 fn twilio_env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
-    vec![
-        ("PEERLINE_SMS__PROVIDER", "twilio".into()),
-        ("PEERLINE_SMS__TWILIO__ACCOUNT_SID", ACCOUNT_SID.into()),
-        ("PEERLINE_SMS__TWILIO__AUTH_TOKEN", AUTH_TOKEN.into()),
-        ("PEERLINE_SMS__TWILIO__FROM", OUR_NUMBER.into()),
-        ("PEERLINE_SMS__TWILIO__API_BASE", fake.url.clone()),
-        ("PEERLINE_SMS__TWILIO__PUBLIC_URL", PUBLIC.into()),
-        ("PEERLINE_DELIVERY__IDLE_POLL_MS", "50".into()),
-        ("PEERLINE_DELIVERY__BACKOFF_BASE_MS", "100".into()),
-    ]
+    fake.env()
 }
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -322,6 +322,20 @@ async fn run(app: &App, cases: Vec<Case>) -> Vec<String> {
     wrong
 }
 
+/// Every case gets its expected answer, nothing is stored or queued, and the app still serves
+/// without having panicked.
+async fn refuses_all(home: &Home, app: &App, cases: Vec<Case>) {
+    let total = cases.len();
+    let wrong = run(app, cases).await;
+    assert!(
+        wrong.is_empty(),
+        "{} of {total} cases wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_untouched(home, app).await;
+}
+
 async fn assert_untouched(home: &Home, app: &App) {
     let store = home.store().await;
     assert_eq!(
@@ -361,15 +375,7 @@ async fn telegram_and_twilio_routes_refuse_forged_and_malformed_requests() {
         .await;
     let mut cases = telegram_cases();
     cases.extend(twilio_cases());
-    let total = cases.len();
-    let wrong = run(&app, cases).await;
-    assert!(
-        wrong.is_empty(),
-        "{} of {total} cases wrong:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
-    assert_untouched(&home, &app).await;
+    refuses_all(&home, &app, cases).await;
 }
 
 #[tokio::test]
@@ -389,16 +395,7 @@ async fn kannel_routes_refuse_forged_and_malformed_requests() {
         ("PEERLINE_SMS__KANNEL__PUBLIC_URL", "http://127.0.0.1:1".to_owned()),
     ];
     let app = App::spawn(&home, &env);
-    let cases = kannel_cases();
-    let total = cases.len();
-    let wrong = run(&app, cases).await;
-    assert!(
-        wrong.is_empty(),
-        "{} of {total} cases wrong:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
-    assert_untouched(&home, &app).await;
+    refuses_all(&home, &app, kannel_cases()).await;
 
     // A text whose bytes are not what its charset says is still the person's message: it is
     // kept, with the undecodable bytes replaced, rather than refused and lost.

@@ -384,26 +384,7 @@ async fn alert() -> anyhow::Result<()> {
     let mut sid = 0;
     for phase in ["idle", "with 100,000 check-ins queued"] {
         if phase != "idle" {
-            let mut tx = store.begin().await?;
-            for i in 0..100_000i64 {
-                tx.enqueue(
-                    &NewOutbound {
-                        person_id: None,
-                        identity_id: None,
-                        channel: ChannelKind::Telegram,
-                        address: (10_000 + i).to_string(),
-                        priority: Priority::Checkin,
-                        kind: "checkin".into(),
-                        body: "How are you this week?".into(),
-                        buttons: None,
-                        ignore_opt_out: false,
-                        not_before: now,
-                    },
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
+            queue_checkins(&store, 100_000, |i| (10_000 + i).to_string(), now).await?;
         }
         let mut lat = Vec::new();
         for _ in 0..20 {
@@ -462,6 +443,28 @@ async fn alert() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Queue `n` Telegram check-in messages, the `i`th to chat `chat(i)`, in one transaction.
+async fn queue_checkins(store: &Store, n: i64, chat: impl Fn(i64) -> String, now: i64) -> anyhow::Result<()> {
+    let mut tx = store.begin().await?;
+    for i in 0..n {
+        let message = NewOutbound {
+            person_id: None,
+            identity_id: None,
+            channel: ChannelKind::Telegram,
+            address: chat(i),
+            priority: Priority::Checkin,
+            kind: "checkin".into(),
+            body: format!("How are you this week? ({i})"),
+            buttons: None,
+            ignore_opt_out: false,
+            not_before: now,
+        };
+        tx.enqueue(&message, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Telegram delivery against its limits (30 messages/s overall, one per second per chat by
 /// default): the rate achieved from a standing queue, and every breach of either limit seen at
 /// the (stub) Bot API.
@@ -477,26 +480,7 @@ async fn delivery() -> anyhow::Result<()> {
     );
     let (_port, store, token) = start(settings).await?;
     let now = to_millis(Utc::now());
-    let mut tx = store.begin().await?;
-    for i in 0..CHATS * EACH {
-        tx.enqueue(
-            &NewOutbound {
-                person_id: None,
-                identity_id: None,
-                channel: ChannelKind::Telegram,
-                address: (20_000 + i % CHATS).to_string(),
-                priority: Priority::Checkin,
-                kind: "checkin".into(),
-                body: format!("How are you this week? ({i})"),
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: now,
-            },
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    queue_checkins(&store, CHATS * EACH, |i| (20_000 + i % CHATS).to_string(), now).await?;
     let total = usize::try_from(CHATS * EACH)?;
     let deadline = Instant::now() + Duration::from_secs(120);
     let sends = loop {

@@ -20,6 +20,9 @@ use serde_json::json;
 
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 pub const AUTH_TOKEN: &str = "twilio-test-auth-token";
+/// The public URL webhooks are signed for, and the service's own number, in tests.
+pub const PUBLIC_URL: &str = "https://peerline.example.org";
+pub const OUR_NUMBER: &str = "+447700900000";
 
 /// A scripted answer for the next create-message call.
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +70,20 @@ pub struct FakeTwilio {
 }
 
 impl FakeTwilio {
+    /// Environment that points `peerline serve` at this fake, with quick retries.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("PEERLINE_SMS__PROVIDER", "twilio".into()),
+            ("PEERLINE_SMS__TWILIO__ACCOUNT_SID", ACCOUNT_SID.into()),
+            ("PEERLINE_SMS__TWILIO__AUTH_TOKEN", AUTH_TOKEN.into()),
+            ("PEERLINE_SMS__TWILIO__FROM", OUR_NUMBER.into()),
+            ("PEERLINE_SMS__TWILIO__API_BASE", self.url.clone()),
+            ("PEERLINE_SMS__TWILIO__PUBLIC_URL", PUBLIC_URL.into()),
+            ("PEERLINE_DELIVERY__IDLE_POLL_MS", "50".into()),
+            ("PEERLINE_DELIVERY__BACKOFF_BASE_MS", "100".into()),
+        ]
+    }
+
     pub async fn start() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
