@@ -43,7 +43,16 @@ impl PhoneNumber {
         if !phonenumber::is_valid(&parsed) && !has_possible_length(&parsed) {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
-        Ok(PhoneNumber(parsed.format().mode(phonenumber::Mode::E164).to_string()))
+        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        // What we store must read back as the same number. libphonenumber keeps a trunk `0`
+        // typed after an international prefix (`00044 394 385` gives +44 044394385), and that
+        // E.164 form reads back as another number (+4444394385): refuse such input.
+        let reads_back = phonenumber::parse(Some(region), &e164)
+            .is_ok_and(|again| again.format().mode(phonenumber::Mode::E164).to_string() == e164);
+        if !reads_back {
+            return Err(PhoneError::Invalid(trimmed.to_owned()));
+        }
+        Ok(PhoneNumber(e164))
     }
 
     pub fn as_str(&self) -> &str {
@@ -176,6 +185,11 @@ mod tests {
             PhoneNumber::parse("+44 12"),
             Err(PhoneError::Invalid(_) | PhoneError::Unparseable(_))
         ));
+        // Found by `scripts/fuzz phone`: a trunk 0 after the international prefix.
+        assert_eq!(
+            PhoneNumber::parse("00044 394 385"),
+            Err(PhoneError::Invalid("00044 394 385".into()))
+        );
     }
 
     #[test]

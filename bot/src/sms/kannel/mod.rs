@@ -225,9 +225,9 @@ fn text_of(raw: &[u8], charset: Option<&str>, coding: Option<&str>) -> String {
 }
 
 /// The [`Inbound`] for an MO's (already authorised) parameters from [`raw_params`], or `None`
-/// when `id` or `from` is missing, empty or not UTF-8. The text itself is decoded leniently:
-/// bytes that do not match the declared charset become U+FFFD rather than losing the message
-/// of someone who may be in crisis.
+/// when `id` or `from` is missing, blank (a blank sender has nowhere to reply to) or not UTF-8.
+/// The text itself is decoded leniently: bytes that do not match the declared charset become
+/// U+FFFD rather than losing the message of someone who may be in crisis.
 pub fn mo_to_inbound(params: &[(String, Vec<u8>)], received_at: DateTime<Utc>) -> Option<Inbound> {
     // Identifiers must be what they say; only the message text is decoded leniently (below).
     let utf8 = |name: &str| {
@@ -236,8 +236,8 @@ pub fn mo_to_inbound(params: &[(String, Vec<u8>)], received_at: DateTime<Utc>) -
             .map(str::to_owned)
     };
     let (Some(id), Some(from)) = (
-        utf8("id").filter(|s| !s.is_empty()),
-        utf8("from").filter(|s| !s.is_empty()),
+        utf8("id").filter(|s| !s.trim().is_empty()),
+        utf8("from").filter(|s| !s.trim().is_empty()),
     ) else {
         return None;
     };

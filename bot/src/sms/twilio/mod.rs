@@ -244,9 +244,10 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// The [`Inbound`] for an inbound-SMS webhook's (already verified) form parameters, or `None`
-/// when `MessageSid` or `From` is missing.
+/// when `MessageSid` or `From` is missing or blank (a blank sender has nowhere to reply to).
 pub fn form_to_inbound(params: &[(String, String)], received_at: DateTime<Utc>) -> Option<Inbound> {
-    let (Some(sid), Some(from)) = (param(params, "MessageSid"), param(params, "From")) else {
+    let present = |name: &str| param(params, name).filter(|v| !v.trim().is_empty());
+    let (Some(sid), Some(from)) = (present("MessageSid"), present("From")) else {
         return None;
     };
     Some(Inbound {
