@@ -1,6 +1,6 @@
 //! A risk text on the wire, end to end through the real binary: the sender's crisis reply goes
-//! out first, and when the coordinator's Telegram refuses (blocked bot, 403) the alert reaches
-//! their phone by SMS instead.
+//! out first, and when the coordinator's Telegram refuses (blocked bot, 403) or is down (5xx)
+//! the alert reaches their phone by SMS instead.
 
 mod support;
 
@@ -8,16 +8,17 @@ use std::time::Duration;
 
 use support::{
     App, Home, eventually,
-    fake_telegram::FakeTelegram,
-    fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, FakeTwilio},
+    fake_telegram::{Failure, FakeTelegram},
+    fake_twilio::{AUTH_TOKEN, FakeTwilio},
     telegram_env,
 };
 
 const PUBLIC: &str = "https://peerline.example.org";
 const WAIT: Duration = Duration::from_secs(15);
 
-#[tokio::test]
-async fn a_risk_text_gets_crisis_numbers_and_the_alert_falls_back_to_sms_when_telegram_refuses() {
+/// Camden with Chris (coordinator: a phone on file, and Telegram linked) and Jo (mentee, by
+/// SMS), the real binary running against both fakes.
+async fn rig() -> (Home, App, FakeTelegram, FakeTwilio) {
     let home = Home::new();
     home.cli_ok(&["service", "add", "--name", "Camden"]);
     // Chris has a phone on file (import) and links Telegram with the code the import printed.
@@ -37,21 +38,17 @@ async fn a_risk_text_gets_crisis_numbers_and_the_alert_falls_back_to_sms_when_te
     let tg = FakeTelegram::start().await;
     let twilio = FakeTwilio::start().await;
     let mut env = telegram_env(&tg);
-    env.extend([
-        ("PEERLINE_SMS__PROVIDER", "twilio".to_owned()),
-        ("PEERLINE_SMS__TWILIO__ACCOUNT_SID", ACCOUNT_SID.to_owned()),
-        ("PEERLINE_SMS__TWILIO__AUTH_TOKEN", AUTH_TOKEN.to_owned()),
-        ("PEERLINE_SMS__TWILIO__FROM", "+447700900000".to_owned()),
-        ("PEERLINE_SMS__TWILIO__API_BASE", twilio.url.clone()),
-        ("PEERLINE_SMS__TWILIO__PUBLIC_URL", PUBLIC.to_owned()),
-    ]);
+    env.extend(twilio.env());
     let app = App::spawn(&home, &env);
     tg.send_text(900, &format!("/start {chris_code}"));
     tg.wait_for_sent(WAIT, "Chris's welcome", |s| s.iter().any(|m| m.chat_id() == Some(900)))
         .await;
 
-    // Chris blocks the bot; then Jo texts.
-    tg.block(900);
+    (home, app, tg, twilio)
+}
+
+/// Jo texts risk words by SMS; the webhook accepts it.
+async fn jo_texts_risk_words(app: &App) {
     let params: Vec<(String, String)> = [
         ("MessageSid", "SMrisk1"),
         ("From", "+447700900303"),
@@ -72,6 +69,14 @@ async fn a_risk_text_gets_crisis_numbers_and_the_alert_falls_back_to_sms_when_te
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn a_risk_text_gets_crisis_numbers_and_the_alert_falls_back_to_sms_when_telegram_refuses() {
+    let (home, app, tg, twilio) = rig().await;
+    // Chris blocks the bot; then Jo texts.
+    tg.block(900);
+    jo_texts_risk_words(&app).await;
 
     eventually(WAIT, "the alert to reach Chris's phone", || async {
         !twilio.delivered_to("+447700900900").is_empty()
@@ -101,6 +106,45 @@ async fn a_risk_text_gets_crisis_numbers_and_the_alert_falls_back_to_sms_when_te
         people
             .lines()
             .any(|l| l.contains("Chris") && l.contains("telegram (unreachable)")),
+        "{people}"
+    );
+}
+
+#[tokio::test]
+async fn when_telegram_is_down_the_alert_goes_by_sms_at_once_instead_of_waiting() {
+    let (home, app, tg, twilio) = rig().await;
+    // Telegram answers every call with a server error; Jo texts.
+    tg.set_outage(Some(Failure::ServerError));
+    jo_texts_risk_words(&app).await;
+
+    eventually(
+        WAIT,
+        "the alert to reach Chris's phone while Telegram is down",
+        || async {
+            twilio
+                .delivered_to("+447700900900")
+                .iter()
+                .any(|m| m.starts_with("URGENT safeguarding"))
+        },
+    )
+    .await;
+    app.wait_for_log("provider down: sent by another channel instead", WAIT)
+        .await;
+    // Telegram recovers: the alert is not sent twice, and Chris's Telegram was never marked
+    // unreachable (it was the provider, not Chris).
+    tg.set_outage(None);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !tg.sent_to(900)
+            .iter()
+            .any(|m| m.text().starts_with("URGENT safeguarding")),
+        "the alert went once, by SMS"
+    );
+    let people = home.cli_ok(&["people", "list", "--service", "Camden"]);
+    assert!(
+        people
+            .lines()
+            .any(|l| l.contains("Chris") && l.contains("telegram") && !l.contains("unreachable")),
         "{people}"
     );
 }

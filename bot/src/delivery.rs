@@ -432,11 +432,34 @@ impl<C: Channel> Inner<C> {
                     .await
             }
             Err(SendError::Transient(e)) if let Some(until) = provider_down_until => {
-                metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
-                tracing::warn!(id = %msg.id, channel = %kind, error = %e, %until, "send failed, provider down; back in the queue");
-                self.store
-                    .release(msg.id, to_millis(until), Some(&format!("provider down: {e}")))
-                    .await
+                // An alert or a callback cannot wait for the provider to come back when the
+                // person has another way in: it goes that way now, once.
+                let urgent = matches!(msg.priority, Priority::Safeguarding | Priority::Callback);
+                match if urgent {
+                    self.store.reroute(&msg, now_ms).await
+                } else {
+                    Ok(None)
+                } {
+                    Ok(Some(new)) => {
+                        metrics::counter!("peerline_outbox_rerouted_total").increment(1);
+                        tracing::warn!(id = %msg.id, new = %new, channel = %kind, "provider down: sent by another channel instead");
+                        self.reroute_signal.notify();
+                        let why = format!("{kind} down ({e}): sent by another channel instead");
+                        self.store
+                            .mark_final(msg.id, DeliveryStatus::Skipped, &why, IdentityEffect::None, now_ms)
+                            .await
+                    }
+                    other => {
+                        if let Err(err) = other {
+                            tracing::error!(id = %msg.id, error = %err, "could not reroute");
+                        }
+                        metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
+                        tracing::warn!(id = %msg.id, channel = %kind, error = %e, %until, "send failed, provider down; back in the queue");
+                        self.store
+                            .release(msg.id, to_millis(until), Some(&format!("provider down: {e}")))
+                            .await
+                    }
+                }
             }
             Err(SendError::Transient(e)) if msg.attempts < self.settings.max_attempts => {
                 metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
