@@ -309,15 +309,7 @@ async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_w
             .starts_with(&format!("Thank you, noted for {reference}"))
     );
     assert!(w.last_to("900").await.body.contains("needs follow-up"));
-    let audit = w
-        .store
-        .audit_rows(&peerline_core::store::AuditQuery {
-            service: Some(w.service.id),
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let audit = w.audit().await;
     assert!(
         audit
             .iter()

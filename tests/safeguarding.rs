@@ -241,15 +241,7 @@ async fn only_coordinators_of_that_service_can_see_or_act_on_its_alerts() {
         w.last_to("101").await.body,
         "Sorry, you can't do that from this account."
     );
-    let audit = w
-        .store
-        .audit_rows(&peerline_core::store::AuditQuery {
-            service: Some(w.service.id),
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let audit = w.audit().await;
     assert!(audit.iter().any(|a| a.action == "denied"));
     // Their own coordinator sees it and acknowledges by text.
     w.say(ChannelKind::Telegram, "900", text("/escalations")).await;

@@ -159,6 +159,16 @@ impl World {
 }
 
 impl World {
+    /// The service's audit log, newest first.
+    pub async fn audit(&self) -> Vec<peerline_core::store::AuditRow> {
+        let query = peerline_core::store::AuditQuery {
+            service: Some(self.service.id),
+            limit: 10_000,
+            ..Default::default()
+        };
+        self.store.audit_rows(&query).await.unwrap()
+    }
+
     /// The database URL, for running the CLI against this world.
     pub fn db_url(&self) -> String {
         format!("sqlite://{}", self._dir.path().join("t.db").display())
