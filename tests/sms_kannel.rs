@@ -174,12 +174,13 @@ async fn welsh_and_polish_with_emoji_arrive_intact_both_ways_and_dlrs_update_the
         rig.kannel.mts().iter().any(|m| m.to == ola && m.text == outbound)
     })
     .await;
-    // fakesmsc acknowledges and reports delivery: Kannel's DLR marks the row delivered.
+    // fakesmsc acknowledges and reports delivery: Kannel's DLR marks the row delivered. The DLR
+    // can land before sendsms has answered, so also wait for the send to be recorded.
     eventually(WAIT, "the DLR to mark the message delivered", || async {
         store
             .outbox_row(id)
             .await
-            .map(|r| r.status == DeliveryStatus::Delivered)
+            .map(|r| r.status == DeliveryStatus::Delivered && r.sent_at.is_some())
             .unwrap_or(false)
     })
     .await;
