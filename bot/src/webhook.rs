@@ -17,25 +17,29 @@ pub fn content_type_is(headers: &HeaderMap, expected: &str) -> bool {
 /// The refusal for a body of the wrong type.
 pub const UNSUPPORTED: (StatusCode, &str) = (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content type");
 
+/// The `key=value` pairs of a query string or `application/x-www-form-urlencoded` body, `+` and
+/// percent escapes decoded, as bytes: what they mean as text is the caller's decision.
+pub fn form_pairs(form: &[u8]) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> + '_ {
+    let decode = |s: &[u8]| -> Vec<u8> {
+        let spaced: Vec<u8> = s.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+        percent_encoding::percent_decode(&spaced).collect()
+    };
+    form.split(|b| *b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(move |pair| {
+            let mut kv = pair.splitn(2, |b| *b == b'=');
+            (
+                decode(kv.next().unwrap_or_default()),
+                decode(kv.next().unwrap_or_default()),
+            )
+        })
+}
+
 /// Decode an `application/x-www-form-urlencoded` body, refusing any key or value whose bytes
 /// (after percent-decoding) are not UTF-8, instead of replacing them as lenient decoders do.
 pub fn strict_form(body: &[u8]) -> Option<Vec<(String, String)>> {
-    let decode = |s: &[u8]| -> Option<String> {
-        let spaced: Vec<u8> = s.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
-        percent_encoding::percent_decode(&spaced)
-            .decode_utf8()
-            .ok()
-            .map(|c| c.into_owned())
-    };
-    body.split(|b| *b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let mut kv = pair.splitn(2, |b| *b == b'=');
-            Some((
-                decode(kv.next().unwrap_or_default())?,
-                decode(kv.next().unwrap_or_default())?,
-            ))
-        })
+    form_pairs(body)
+        .map(|(k, v)| Some((String::from_utf8(k).ok()?, String::from_utf8(v).ok()?)))
         .collect()
 }
 

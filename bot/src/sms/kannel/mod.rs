@@ -186,23 +186,19 @@ struct WebhookState {
     ctx: SmsContext,
 }
 
+/// A request's parameters: names, and values as raw bytes.
+pub type Params = Vec<(String, Vec<u8>)>;
+
 /// Query and form parameters as raw bytes: Kannel's `%b` may be UTF-8 or, without
 /// `mo-recode`, UTF-16BE, so decoding waits until the charset is known.
-pub fn raw_params(query: Option<&str>, body: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let decode = |s: &[u8]| -> Vec<u8> {
-        let spaced: Vec<u8> = s.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
-        percent_encoding::percent_decode(&spaced).collect()
-    };
-    let mut out = Vec::new();
-    for part in query.map(str::as_bytes).into_iter().chain(std::iter::once(body)) {
-        for pair in part.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
-            let mut kv = pair.splitn(2, |b| *b == b'=');
-            let key = String::from_utf8_lossy(&decode(kv.next().unwrap_or_default())).into_owned();
-            let value = decode(kv.next().unwrap_or_default());
-            out.push((key, value));
-        }
-    }
-    out
+pub fn raw_params(query: Option<&str>, body: &[u8]) -> Params {
+    query
+        .map(str::as_bytes)
+        .into_iter()
+        .chain(std::iter::once(body))
+        .flat_map(crate::webhook::form_pairs)
+        .map(|(key, value)| (String::from_utf8_lossy(&key).into_owned(), value))
+        .collect()
 }
 
 fn param<'a>(params: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a [u8]> {
@@ -256,7 +252,24 @@ pub fn mo_to_inbound(params: &[(String, Vec<u8>)], received_at: DateTime<Utc>) -
     })
 }
 
-/// Token and source address checks shared by both routes.
+/// The request's parameters, once its content type, source address and token pass: the checks
+/// both routes share. smsbox sends GET with a query (get-url) or POST with a form (post-url).
+fn authorised_params(
+    state: &WebhookState,
+    peer: SocketAddr,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Params, (StatusCode, &'static str)> {
+    if !body.is_empty() && !crate::webhook::content_type_is(headers, "application/x-www-form-urlencoded") {
+        return Err(crate::webhook::UNSUPPORTED);
+    }
+    let params = raw_params(uri.query(), body);
+    authorised(state, peer, &params)?;
+    Ok(params)
+}
+
+/// Token and source address checks.
 fn authorised(
     state: &WebhookState,
     peer: SocketAddr,
@@ -293,14 +306,10 @@ async fn mo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // smsbox sends GET with a query (get-url) or POST with a form (post-url).
-    if !body.is_empty() && !crate::webhook::content_type_is(&headers, "application/x-www-form-urlencoded") {
-        return crate::webhook::UNSUPPORTED.into_response();
-    }
-    let params = raw_params(uri.query(), &body);
-    if let Err(refusal) = authorised(&state, peer, &params) {
-        return refusal.into_response();
-    }
+    let params = match authorised_params(&state, peer, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(refusal) => return refusal.into_response(),
+    };
     let Some(inbound) = mo_to_inbound(&params, state.ctx.clock.now()) else {
         return (StatusCode::BAD_REQUEST, "id and from are required, in UTF-8").into_response();
     };
@@ -322,14 +331,10 @@ async fn dlr(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // smsbox sends GET with a query (get-url) or POST with a form (post-url).
-    if !body.is_empty() && !crate::webhook::content_type_is(&headers, "application/x-www-form-urlencoded") {
-        return crate::webhook::UNSUPPORTED.into_response();
-    }
-    let params = raw_params(uri.query(), &body);
-    if let Err(refusal) = authorised(&state, peer, &params) {
-        return refusal.into_response();
-    }
+    let params = match authorised_params(&state, peer, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(refusal) => return refusal.into_response(),
+    };
     let number = |name: &str| {
         param(&params, name)
             .and_then(|v| std::str::from_utf8(v).ok())
