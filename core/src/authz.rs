@@ -29,18 +29,6 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
-        Action::RequestCallback,
-        Action::CancelCallback,
-        Action::TakeCallback,
-        Action::RecordCallback,
-        Action::RaiseConcern,
-        Action::ListAlerts,
-        Action::AcknowledgeAlert,
-        Action::ResolveAlert,
-        Action::AlertHistory,
-    ];
-
     /// The name the audit log uses.
     pub fn as_str(self) -> &'static str {
         match self {

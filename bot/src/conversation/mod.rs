@@ -328,6 +328,11 @@ impl Engine {
         let at = peerline_core::clock::from_millis(now);
         // Safeguarding first: a concern or a coordinator's command works even after STOP.
         if let Intent::Concern(text) = intent {
+            if !authz::allows(person.role, Action::RaiseConcern) {
+                return self
+                    .deny(tx, reply, &sender, (Action::RaiseConcern, "role"), None, now)
+                    .await;
+            }
             return self.concern(tx, reply, &sender, text, at).await;
         }
         if self.staff_command(tx, reply, &sender, &intent, at).await? {

@@ -161,33 +161,24 @@ impl Engine {
             return Ok(true);
         }
         let reference = |r: &Option<String>| r.clone().unwrap_or_default();
-        let found = match (button_ack, intent) {
-            (Some(id), _) => {
-                let e = tx.escalation(id).await.ok().filter(|e| e.service_id == service.0);
-                e.map(|e| (e.reference.clone(), Some(e)))
-            }
+        let not_found = |r: &str| self.text(lang, "escalation-not-found", &[("reference", r.into())]);
+        // Another service's alert (`foreign`) is answered exactly like one that does not exist;
+        // the attempt is audited.
+        let (found, foreign) = match (button_ack, intent) {
+            (Some(id), _) => match tx.escalation(id).await.ok() {
+                Some(e) if e.service_id == service.0 => (Some((e.reference.clone(), Some(e))), None),
+                Some(_) => (None, Some(self.text(lang, "escalation-gone", &[]))),
+                None => (None, None),
+            },
             (None, Intent::Ack(r) | Intent::Resolve(r, _) | Intent::History(r)) => {
                 let r = reference(r);
-                let e = tx.escalation_by_ref(service, &r).await?;
-                Some((r, e))
+                match tx.escalation_by_ref(service, &r).await? {
+                    Some(e) => (Some((r, Some(e))), None),
+                    None if tx.reference_owner(&r).await?.is_some_and(|o| o != service) => (None, Some(not_found(&r))),
+                    None => (Some((r, None)), None),
+                }
             }
-            _ => None,
-        };
-        let not_found = |r: &str| self.text(lang, "escalation-not-found", &[("reference", r.into())]);
-        // Another service's alert is "not found", exactly like one that does not exist; the
-        // attempt is audited.
-        let foreign = match (button_ack, &found) {
-            (Some(id), None) => tx
-                .escalation(id)
-                .await
-                .is_ok()
-                .then(|| self.text(lang, "escalation-gone", &[])),
-            (None, Some((r, None))) => tx
-                .reference_owner(r)
-                .await?
-                .is_some_and(|owner| owner != service)
-                .then(|| not_found(r)),
-            _ => None,
+            _ => (None, None),
         };
         if let Some(answer) = foreign {
             self.deny(
