@@ -81,6 +81,11 @@ struct Outage {
     last_failed: OutboxId,
 }
 
+/// Safeguarding and callback messages must reach the person, by another channel if need be.
+fn must_reach(msg: &ClaimedMessage) -> bool {
+    matches!(msg.priority, Priority::Safeguarding | Priority::Callback)
+}
+
 /// What one claim-and-send round did, for tests and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RoundOutcome {
@@ -376,6 +381,27 @@ impl<C: Channel> Inner<C> {
         Some(until)
     }
 
+    /// Queue `msg` to the person's next reachable identity on another channel and wake that
+    /// channel's worker. Returns whether there was another way to reach them.
+    async fn send_other_way(&self, msg: &ClaimedMessage, now_ms: i64) -> bool {
+        match self.store.reroute(msg, now_ms).await {
+            Ok(Some(new)) => {
+                metrics::counter!("peerline_outbox_rerouted_total").increment(1);
+                tracing::debug!(id = %msg.id, new = %new, "rerouted");
+                self.reroute_signal.notify();
+                true
+            }
+            Ok(None) => {
+                tracing::error!(id = %msg.id, "no other way to reach this person");
+                false
+            }
+            Err(e) => {
+                tracing::error!(id = %msg.id, error = %e, "could not reroute");
+                false
+            }
+        }
+    }
+
     fn backoff(&self, attempts: u32) -> Duration {
         let base = self.settings.backoff_base_ms.max(1);
         let exp = base.saturating_mul(1u64 << attempts.saturating_sub(1).min(20));
@@ -434,31 +460,18 @@ impl<C: Channel> Inner<C> {
             Err(SendError::Transient(e)) if let Some(until) = provider_down_until => {
                 // An alert or a callback cannot wait for the provider to come back when the
                 // person has another way in: it goes that way now, once.
-                let urgent = matches!(msg.priority, Priority::Safeguarding | Priority::Callback);
-                match if urgent {
-                    self.store.reroute(&msg, now_ms).await
+                if must_reach(&msg) && self.send_other_way(&msg, now_ms).await {
+                    tracing::warn!(id = %msg.id, channel = %kind, "provider down: sent by another channel instead");
+                    let why = format!("{kind} down ({e}): sent by another channel instead");
+                    self.store
+                        .mark_final(msg.id, DeliveryStatus::Skipped, &why, IdentityEffect::None, now_ms)
+                        .await
                 } else {
-                    Ok(None)
-                } {
-                    Ok(Some(new)) => {
-                        metrics::counter!("peerline_outbox_rerouted_total").increment(1);
-                        tracing::warn!(id = %msg.id, new = %new, channel = %kind, "provider down: sent by another channel instead");
-                        self.reroute_signal.notify();
-                        let why = format!("{kind} down ({e}): sent by another channel instead");
-                        self.store
-                            .mark_final(msg.id, DeliveryStatus::Skipped, &why, IdentityEffect::None, now_ms)
-                            .await
-                    }
-                    other => {
-                        if let Err(err) = other {
-                            tracing::error!(id = %msg.id, error = %err, "could not reroute");
-                        }
-                        metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
-                        tracing::warn!(id = %msg.id, channel = %kind, error = %e, %until, "send failed, provider down; back in the queue");
-                        self.store
-                            .release(msg.id, to_millis(until), Some(&format!("provider down: {e}")))
-                            .await
-                    }
+                    metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
+                    tracing::warn!(id = %msg.id, channel = %kind, error = %e, %until, "send failed, provider down; back in the queue");
+                    self.store
+                        .release(msg.id, to_millis(until), Some(&format!("provider down: {e}")))
+                        .await
                 }
             }
             Err(SendError::Transient(e)) if msg.attempts < self.settings.max_attempts => {
@@ -493,17 +506,10 @@ impl<C: Channel> Inner<C> {
                 // Safeguarding and callback messages must reach the person some other way.
                 if marked.is_ok()
                     && matches!(err, SendError::Unreachable(_))
-                    && matches!(msg.priority, Priority::Safeguarding | Priority::Callback)
+                    && must_reach(&msg)
+                    && self.send_other_way(&msg, now_ms).await
                 {
-                    match self.store.reroute(&msg, now_ms).await {
-                        Ok(Some(new)) => {
-                            metrics::counter!("peerline_outbox_rerouted_total").increment(1);
-                            tracing::warn!(id = %msg.id, new = %new, "unreachable: sent by another channel instead");
-                            self.reroute_signal.notify();
-                        }
-                        Ok(None) => tracing::error!(id = %msg.id, "unreachable and no other way to reach this person"),
-                        Err(e) => tracing::error!(id = %msg.id, error = %e, "could not reroute"),
-                    }
+                    tracing::warn!(id = %msg.id, channel = %kind, "unreachable: sent by another channel instead");
                 }
                 marked
             }
