@@ -230,11 +230,8 @@ impl Scheduler {
             }
             let mut queued = 0;
             // Everyone in one transaction (all or none of the occurrence), read a page at a time.
-            let mut after = None;
-            loop {
-                let page = self.store.recipients(service.id, &roles, after, PAGE).await?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.person.id);
+            let mut pages = self.store.recipient_pages(service.id, &roles, PAGE);
+            while let Some(page) = pages.next().await? {
                 for Recipient { person, identity } in &page {
                     let Some(id) = tx
                         .open_checkin(person.id, service.id, to_millis(at), to_millis(now), to_millis(closes))
@@ -401,11 +398,8 @@ impl Scheduler {
             return Ok(());
         }
         let mut mentors = Vec::new();
-        let mut after = None;
-        loop {
-            let page = self.store.recipients(service.id, &[Role::Mentor], after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.person.id);
+        let mut pages = self.store.recipient_pages(service.id, &[Role::Mentor], PAGE);
+        while let Some(page) = pages.next().await? {
             for Recipient { person, .. } in &page {
                 mentors.push(person.id);
                 let Some(start) = person.placement_start else { continue };

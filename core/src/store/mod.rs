@@ -31,7 +31,7 @@ pub use messages::{
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
 pub use privacy::Erasure;
-pub use schedule::{Checkin, Contact, NewSession, Recipient, ServiceUpdate, SessionAttendee};
+pub use schedule::{Checkin, Contact, NewSession, Recipient, RecipientPages, ServiceUpdate, SessionAttendee};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -113,12 +113,35 @@ pub struct SessionAttendee {
 const ATTENDEE_SELECT: &str = "SELECT s.id AS session_id, s.service_id, s.kind, s.starts_at, s.place, s.status, \
      a.person_id, a.response, a.outcome FROM supervision_sessions s JOIN supervision_attendees a ON a.session_id = s.id";
 
+/// A walk through a service's recipients, one page at a time (see [`Store::recipient_pages`]).
+pub struct RecipientPages<'a> {
+    store: &'a Store,
+    service: ServiceId,
+    roles: &'a [Role],
+    after: Option<PersonId>,
+    size: u32,
+}
+
+impl RecipientPages<'_> {
+    /// The next page, or `None` when everyone has been seen.
+    pub async fn next(&mut self) -> Result<Option<Vec<Recipient>>> {
+        let page = self
+            .store
+            .recipients(self.service, self.roles, self.after, self.size)
+            .await?;
+        Ok(page.last().map(|last| last.person.id).map(|last| {
+            self.after = Some(last);
+            page
+        }))
+    }
+}
+
 impl Store {
     /// Active people of `service` with one of `roles`, each with the identity to write to, in
     /// pages: at most `limit` people with ids after `after`, in id order. People with no
     /// reachable identity are left out. A weekly check-in may go to 100,000 people: callers
     /// walk the pages rather than hold everyone in memory at once.
-    pub async fn recipients(
+    async fn recipients(
         &self,
         service: ServiceId,
         roles: &[Role],
@@ -178,6 +201,17 @@ impl Store {
             out.push(Recipient { person, identity });
         }
         Ok(out)
+    }
+
+    /// [`Store::recipients`] a page of `size` people at a time, from the start.
+    pub fn recipient_pages<'a>(&'a self, service: ServiceId, roles: &'a [Role], size: u32) -> RecipientPages<'a> {
+        RecipientPages {
+            store: self,
+            service,
+            roles,
+            after: None,
+            size,
+        }
     }
 
     /// The identity to write to for `person`: Telegram first, then SMS; none if every identity
