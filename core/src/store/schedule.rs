@@ -203,7 +203,9 @@ impl Store {
         Ok(out)
     }
 
-    /// [`Store::recipients`] a page of `size` people at a time, from the start.
+    /// Active people of `service` with one of `roles`, each with the identity to write to
+    /// (Telegram first), `size` people a page, in id order; people with no reachable identity
+    /// are left out.
     pub fn recipient_pages<'a>(&'a self, service: ServiceId, roles: &'a [Role], size: u32) -> RecipientPages<'a> {
         RecipientPages {
             store: self,
