@@ -443,51 +443,66 @@ async fn one_message_per_recipient_is_in_flight_and_order_is_kept() {
 }
 
 #[tokio::test]
-async fn a_receipt_that_beats_the_send_call_keeps_its_status_and_the_send_details_are_still_kept() {
-    let (_d, store) = store().await;
-    let mut tx = store.begin().await.unwrap();
-    let id = tx
-        .enqueue(
-            &NewOutbound {
-                person_id: None,
-                identity_id: None,
-                channel: ChannelKind::Sms,
-                address: "+447700900123".into(),
-                priority: Priority::Reply,
-                kind: "reply".into(),
-                body: "hello".into(),
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: T0,
-            },
-            T0,
-        )
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let claimed = store.claim_due(ChannelKind::Sms, T0, T0 + 60_000, 10).await.unwrap();
-    assert_eq!(claimed.len(), 1);
-    // Kannel's DLR (by our id) lands before sendsms has answered.
-    assert!(
-        store
-            .record_receipt(Some(id), None, DeliveryStatus::Delivered, None, T0 + 1)
+async fn receipts_that_beat_the_send_call_keep_their_status_and_the_send_details_are_still_kept() {
+    use DeliveryStatus::{Delivered, Failed, Sent};
+    // Kannel reports by our id and can report before sendsms has answered: "accepted by the
+    // SMSC" (8) alone, then "delivered" (1), or a failure.
+    for (receipts, want) in [
+        (&[Delivered][..], Delivered),
+        (&[Sent][..], Sent),
+        (&[Sent, Delivered][..], Delivered),
+        (&[Failed][..], Failed),
+    ] {
+        let (_d, store) = store().await;
+        let mut tx = store.begin().await.unwrap();
+        let id = tx
+            .enqueue(
+                &NewOutbound {
+                    person_id: None,
+                    identity_id: None,
+                    channel: ChannelKind::Sms,
+                    address: "+447700900123".into(),
+                    priority: Priority::Reply,
+                    kind: "reply".into(),
+                    body: "hello".into(),
+                    buttons: None,
+                    ignore_opt_out: false,
+                    not_before: T0,
+                },
+                T0,
+            )
             .await
-            .unwrap()
-    );
-    store.mark_sent(id, Some("kannel-7"), Some(2), T0 + 2).await.unwrap();
-    let row = store.outbox_row(id).await.unwrap();
-    assert_eq!(row.status, DeliveryStatus::Delivered, "never moved backwards to sent");
-    assert_eq!(row.segments, Some(2), "the segment count (what it cost) is kept");
-    assert_eq!(row.provider_id.as_deref(), Some("kannel-7"));
-    assert_eq!(row.sent_at, Some(T0 + 2));
-    // And it is not sent again.
-    assert!(
-        store
-            .claim_due(ChannelKind::Sms, T0 + 120_000, T0 + 180_000, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+            .unwrap();
+        tx.commit().await.unwrap();
+        let claimed = store.claim_due(ChannelKind::Sms, T0, T0 + 60_000, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        for status in receipts {
+            assert!(
+                store
+                    .record_receipt(Some(id), None, *status, None, T0 + 1)
+                    .await
+                    .unwrap()
+            );
+        }
+        store.mark_sent(id, Some("kannel-7"), Some(2), T0 + 2).await.unwrap();
+        let row = store.outbox_row(id).await.unwrap();
+        assert_eq!(row.status, want, "{receipts:?}: the receipt's status stands");
+        assert_eq!(
+            row.segments,
+            Some(2),
+            "{receipts:?}: the segment count (the cost) is kept"
+        );
+        assert_eq!(row.provider_id.as_deref(), Some("kannel-7"), "{receipts:?}");
+        assert_eq!(row.sent_at, Some(T0 + 2), "{receipts:?}");
+        assert!(
+            store
+                .claim_due(ChannelKind::Sms, T0 + 120_000, T0 + 180_000, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{receipts:?}: not sent again"
+        );
+    }
 }
 
 #[tokio::test]

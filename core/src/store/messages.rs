@@ -419,7 +419,7 @@ impl Store {
                     provider_id = COALESCE(?1, provider_id), segments = COALESCE(?2, segments),
                     sent_at = COALESCE(sent_at, ?3), lease_until = NULL,
                     last_error = CASE WHEN status = 'sending' THEN NULL ELSE last_error END
-             WHERE id = ?4 AND (status = 'sending' OR (status IN ('delivered', 'failed') AND sent_at IS NULL))",
+             WHERE id = ?4 AND (status = 'sending' OR (status IN ('sent', 'delivered', 'failed') AND sent_at IS NULL))",
         )
         .bind(provider_id)
         .bind(segments.map(i64::from))
