@@ -24,10 +24,10 @@ use peerline_core::{
     Clock, ManualClock,
     clock::to_millis,
     config::{DeliverySettings, Secret, SmsSettings, TelegramSettings},
-    domain::ChannelKind,
+    domain::{ChannelKind, Language, PhoneNumber, Role},
     i18n::Localizer,
     signal::OutboxSignal,
-    store::{DeliveryStatus, OutboxRow, Priority, Store},
+    store::{DeliveryStatus, ImportRow, NewOutbound, NewPerson, OutboxRow, PersonStatus, Priority, Store},
 };
 use support::{
     fake_telegram::{self, Failure, FakeTelegram},
@@ -558,5 +558,138 @@ async fn a_message_the_provider_never_takes_does_not_hold_the_channel_after_an_o
         "stuck alert: {status:?}, given up: {given_up:?}"
     );
     assert!(rig.twilio.delivered_to(stuck).is_empty());
+    rig.shutdown.cancel();
+}
+
+/// Telegram has been down for minutes, so the channel is held and its next probe is up to 30 s
+/// away, when an alert and a check-in are queued for a coordinator who also has a phone. The
+/// alert goes by SMS at once, without waiting for the probe; the check-in waits for Telegram.
+/// When Telegram recovers, the alert is not sent there as well.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_queued_while_telegram_is_held_goes_by_sms_without_waiting_for_the_probe() {
+    let rig = Rig::start().await;
+    let now = to_millis(rig.clock.now());
+    let service = rig
+        .store
+        .add_service("Camden", chrono_tz::Europe::London, now)
+        .await
+        .unwrap();
+    let phone = PHONES[0];
+    let chris = rig
+        .store
+        .import_people(
+            &[ImportRow {
+                line: 2,
+                person: NewPerson {
+                    service_id: service.id,
+                    role: Role::Coordinator,
+                    display_name: "Chris".into(),
+                    language: Language::EnGb,
+                    status: PersonStatus::Active,
+                    placement_start: None,
+                    telegram_username: None,
+                },
+                phone: Some(PhoneNumber::parse(phone).unwrap()),
+            }],
+            now,
+        )
+        .await
+        .unwrap()[0];
+    let code = rig.store.reissue_invite(chris, 3_600_000, now).await.unwrap();
+    let mut tx = rig.store.begin().await.unwrap();
+    tx.redeem_invite(&code.code, ChannelKind::Telegram, "101", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let telegram = rig
+        .store
+        .identities_of(chris)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.channel == ChannelKind::Telegram)
+        .unwrap();
+
+    // Telegram fails everything for five minutes: the channel is held and probed with a reply
+    // to someone else. After the last settle a probe has just failed, so the hold runs on.
+    rig.telegram.set_outage(Some(Failure::ServerError));
+    rig.queue(0, Priority::Reply, ChannelKind::Telegram, "102").await;
+    assert!(rig.run_until(rig.start + chrono::Duration::minutes(5)).await.is_empty());
+    assert_eq!(
+        rig.status_of(&label(0, Priority::Reply, "102")).await.0,
+        DeliveryStatus::Queued
+    );
+
+    // The simulated clock stands still from here until Telegram recovers.
+    let at = to_millis(rig.clock.now());
+    let mut tx = rig.store.begin().await.unwrap();
+    for (n, priority) in [(1, Priority::Safeguarding), (2, Priority::Checkin)] {
+        tx.enqueue(
+            &NewOutbound {
+                person_id: Some(chris),
+                identity_id: Some(telegram.id),
+                ..support::message(ChannelKind::Telegram, "101", priority, &label(n, priority, "101"))
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    rig.signal.notify();
+    let alert = label(1, Priority::Safeguarding, "101");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !rig.twilio.delivered_to(phone).contains(&alert) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the alert did not go by SMS while Telegram was held: {:#?}",
+            rig.rows().await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    rig.settle().await;
+    assert_eq!(
+        rig.clock.now(),
+        rig.start + chrono::Duration::minutes(5),
+        "no simulated time passed"
+    );
+    let rows = rig.rows().await;
+    let original = rows
+        .iter()
+        .find(|r| r.body == alert && r.channel == ChannelKind::Telegram)
+        .unwrap();
+    assert_eq!(original.status, DeliveryStatus::Skipped);
+    assert!(
+        original
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("sent by another channel")),
+        "{original:?}"
+    );
+    let checkin = label(2, Priority::Checkin, "101");
+    assert_eq!(
+        rig.status_of(&checkin).await.0,
+        DeliveryStatus::Queued,
+        "a check-in waits for Telegram"
+    );
+    assert_eq!(
+        rig.twilio.delivered_to(phone),
+        std::slice::from_ref(&alert),
+        "only the alert went by SMS"
+    );
+
+    // Telegram recovers: the reply and the check-in go there; the alert does not go twice.
+    rig.telegram.set_outage(None);
+    assert!(
+        rig.run_until(rig.clock.now() + chrono::Duration::minutes(1))
+            .await
+            .is_empty()
+    );
+    let wire: Vec<String> = rig.telegram.sent().iter().map(|c| c.text().to_owned()).collect();
+    assert!(
+        wire.contains(&checkin) && wire.contains(&label(0, Priority::Reply, "102")),
+        "{wire:?}"
+    );
+    assert!(!wire.contains(&alert), "{wire:?}");
     rig.shutdown.cancel();
 }

@@ -9,7 +9,8 @@
 //!   and the identity unreachable (or opted out).
 //! - When the provider itself looks down (transient failures in a row, no answer in between)
 //!   the channel is held instead, and probed with its most urgent messages: see `Health`. An
-//!   outage spends no attempts, and when it ends the queue goes out in priority order.
+//!   outage spends no attempts, and when it ends the queue goes out in priority order. While it
+//!   lasts, safeguarding and callback messages go by the person's other channel, if they have one.
 //! - No database transaction is held across a send.
 
 use std::{
@@ -27,7 +28,7 @@ use peerline_core::{
     config::DeliverySettings,
     domain::OutboxId,
     signal::OutboxSignal,
-    store::{ClaimedMessage, DeliveryStatus, IdentityEffect, Priority, Store},
+    store::{Avoid, ClaimedMessage, DeliveryStatus, IdentityEffect, Priority, Store},
 };
 use rand::Rng;
 use tokio::{sync::Semaphore, time::Instant};
@@ -205,9 +206,13 @@ impl<C: Channel> Worker<C> {
             .as_ref()
             .map(|o| (o.until, o.last_failed));
         let free = match held {
-            // The provider is down: wait for the hold to end, then probe, one message at a time.
-            Some((until, _)) if now < until => return Ok(RoundOutcome::default()),
-            Some(_) if in_flight > 0 => return Ok(RoundOutcome::default()),
+            // The provider is down: alerts and callbacks with another way to the person go that
+            // way now; the rest wait for the hold to end, then the channel is probed, one
+            // message at a time.
+            Some((until, _)) if now < until || in_flight > 0 => {
+                inner.reroute_stranded(now).await;
+                return Ok(RoundOutcome::default());
+            }
             // The two most urgent, to choose the probe from (see `Health`).
             Some(_) => 2,
             // About a tenth of a second of sending per round: slots are taken in order below,
@@ -381,10 +386,10 @@ impl<C: Channel> Inner<C> {
         Some(until)
     }
 
-    /// Queue `msg` to the person's next reachable identity on another channel and wake that
-    /// channel's worker. Returns whether there was another way to reach them.
-    async fn send_other_way(&self, msg: &ClaimedMessage, now_ms: i64) -> bool {
-        match self.store.reroute(msg, now_ms).await {
+    /// Queue `msg` to the person's next reachable identity, avoiding what failed, and wake
+    /// that channel's worker. Returns whether there was another way to reach them.
+    async fn send_other_way(&self, msg: &ClaimedMessage, avoid: Avoid, now_ms: i64) -> bool {
+        match self.store.reroute(msg, now_ms, avoid).await {
             Ok(Some(new)) => {
                 metrics::counter!("peerline_outbox_rerouted_total").increment(1);
                 tracing::debug!(id = %msg.id, new = %new, "rerouted");
@@ -399,6 +404,26 @@ impl<C: Channel> Inner<C> {
                 tracing::error!(id = %msg.id, error = %e, "could not reroute");
                 false
             }
+        }
+    }
+
+    /// While the provider is down, the due alerts and callbacks that have another way to the
+    /// person go that way at once (see [`Store::reroute_stranded`]) instead of waiting for the
+    /// next probe, which can be 30 s away.
+    async fn reroute_stranded(&self, now: DateTime<Utc>) {
+        let kind = self.channel.kind();
+        let why = format!("{kind} down: sent by another channel instead");
+        match self.store.reroute_stranded(kind, to_millis(now), &why).await {
+            Ok(moved) if moved.is_empty() => {}
+            Ok(moved) => {
+                metrics::counter!("peerline_outbox_rerouted_total").increment(moved.len() as u64);
+                for (id, new) in &moved {
+                    tracing::debug!(id = %id, new = %new, "rerouted");
+                }
+                tracing::warn!(channel = %kind, count = moved.len(), "provider down: sent by another channel instead");
+                self.reroute_signal.notify();
+            }
+            Err(e) => tracing::error!(channel = %kind, error = %e, "could not reroute while the provider is down"),
         }
     }
 
@@ -460,7 +485,7 @@ impl<C: Channel> Inner<C> {
             Err(SendError::Transient(e)) if let Some(until) = provider_down_until => {
                 // An alert or a callback cannot wait for the provider to come back when the
                 // person has another way in: it goes that way now, once.
-                if must_reach(&msg) && self.send_other_way(&msg, now_ms).await {
+                if must_reach(&msg) && self.send_other_way(&msg, Avoid::Channel, now_ms).await {
                     tracing::warn!(id = %msg.id, channel = %kind, "provider down: sent by another channel instead");
                     let why = format!("{kind} down ({e}): sent by another channel instead");
                     self.store
@@ -507,7 +532,7 @@ impl<C: Channel> Inner<C> {
                 if marked.is_ok()
                     && matches!(err, SendError::Unreachable(_))
                     && must_reach(&msg)
-                    && self.send_other_way(&msg, now_ms).await
+                    && self.send_other_way(&msg, Avoid::Identity, now_ms).await
                 {
                     tracing::warn!(id = %msg.id, channel = %kind, "unreachable: sent by another channel instead");
                 }

@@ -352,6 +352,106 @@ async fn opted_out_identities_get_only_safeguarding_and_the_confirmation() {
     );
 }
 
+/// While Telegram is down, alerts and callbacks that are due and have another channel to the
+/// person move there, once; an opted-out phone still takes an alert but not a callback.
+#[tokio::test]
+async fn stranded_alerts_and_callbacks_move_to_another_channel_once() {
+    let (_d, store) = store().await;
+    let svc = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let people = store
+        .import_people(
+            &[
+                ImportRow {
+                    line: 2,
+                    person: mentor(svc.id, "Sam"),
+                    phone: Some(PhoneNumber::parse("+447700900111").unwrap()),
+                },
+                ImportRow {
+                    line: 3,
+                    person: mentor(svc.id, "Alex"),
+                    phone: None,
+                },
+            ],
+            T0,
+        )
+        .await
+        .unwrap();
+    let mut telegram = Vec::new();
+    for (person, chat) in people.iter().zip(["1001", "1002"]) {
+        let code = store.reissue_invite(*person, HOUR, T0).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let RedeemOutcome::Redeemed { identity, .. } = tx
+            .redeem_invite(&code.code, ChannelKind::Telegram, chat, T0)
+            .await
+            .unwrap()
+        else {
+            panic!("redeem")
+        };
+        tx.commit().await.unwrap();
+        telegram.push((*person, identity, chat));
+    }
+    let phone = store
+        .identities_of(people[0])
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.channel == ChannelKind::Sms)
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.set_opted_out(phone.id, true, T0).await.unwrap();
+    let queue = |i: usize, priority, body: &'static str, not_before| {
+        let (person, identity, chat) = telegram[i];
+        let mut m = to(chat, person, priority, body, not_before);
+        m.identity_id = Some(identity);
+        m
+    };
+    for m in [
+        queue(0, Priority::Safeguarding, "alert for Sam", T0),
+        queue(0, Priority::Safeguarding, "later alert for Sam", T0 + HOUR),
+        queue(0, Priority::Callback, "callback for Sam", T0),
+        queue(0, Priority::Reply, "reply for Sam", T0),
+        queue(1, Priority::Safeguarding, "alert for Alex", T0),
+    ] {
+        tx.enqueue(&m, T0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let moved = store
+        .reroute_stranded(ChannelKind::Telegram, T0 + 1, "telegram down")
+        .await
+        .unwrap();
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    let rows = store.outbox_rows(None).await.unwrap();
+    let row = |body: &str, channel| rows.iter().find(|r| r.body == body && r.channel == channel);
+    let original = row("alert for Sam", ChannelKind::Telegram).unwrap();
+    assert_eq!(original.status, DeliveryStatus::Skipped);
+    assert_eq!(original.last_error.as_deref(), Some("telegram down"));
+    let by_sms = row("alert for Sam", ChannelKind::Sms).expect("the alert went to Sam's phone");
+    assert_eq!((by_sms.id, by_sms.status), (moved[0].1, DeliveryStatus::Queued));
+    assert_eq!(by_sms.address, "+447700900111");
+    for body in [
+        "later alert for Sam",
+        "callback for Sam",
+        "reply for Sam",
+        "alert for Alex",
+    ] {
+        let r = row(body, ChannelKind::Telegram).unwrap();
+        assert_eq!(r.status, DeliveryStatus::Queued, "{body} stays for Telegram");
+        assert!(row(body, ChannelKind::Sms).is_none(), "{body}");
+    }
+    assert!(
+        store
+            .reroute_stranded(ChannelKind::Telegram, T0 + 2, "telegram down")
+            .await
+            .unwrap()
+            .is_empty(),
+        "moved once"
+    );
+}
+
 #[tokio::test]
 async fn concurrent_read_then_write_transactions_never_fail_busy() {
     let (_d, store) = store().await;

@@ -197,6 +197,56 @@ struct RawOutbox {
 const OUTBOX_COLUMNS: &str = "id, person_id, identity_id, channel, address, priority, kind, body, buttons, status, \
      attempts, not_before, last_error, provider_id, segments, created_at, sent_at";
 
+/// What is wrong with the way a message was addressed, when it is rerouted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Avoid {
+    /// The identity refused it (blocked, unknown number): any other identity will do.
+    Identity,
+    /// The channel's provider is down: only another channel will do.
+    Channel,
+}
+
+/// Queue `failed` again to the person's next reachable identity, as [`Store::reroute`].
+async fn reroute_in(tx: &mut Tx, failed: &ClaimedMessage, now: i64, avoid: Avoid) -> Result<Option<OutboxId>> {
+    let (Some(person), Some(bad)) = (failed.person_id, failed.identity_id) else {
+        return Ok(None);
+    };
+    let next: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, channel, address FROM identities
+         WHERE person_id = ?1 AND id != ?2 AND (?3 = 0 OR channel != ?4) AND unreachable_at IS NULL
+           AND (opted_out_at IS NULL OR ?5 = 0)
+         ORDER BY channel != 'telegram', id LIMIT 1",
+    )
+    .bind(person.0)
+    .bind(bad.0)
+    .bind(avoid == Avoid::Channel)
+    .bind(failed.channel.as_str())
+    .bind(failed.priority as i64)
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some((identity, channel, address)) = next else {
+        return Ok(None);
+    };
+    let id = tx
+        .enqueue(
+            &NewOutbound {
+                person_id: Some(person),
+                identity_id: Some(IdentityId(identity)),
+                channel: channel_of(&channel)?,
+                address,
+                priority: failed.priority,
+                kind: format!("{}-fallback", failed.kind),
+                body: failed.body.clone(),
+                buttons: None,
+                ignore_opt_out: failed.priority == Priority::Safeguarding,
+                not_before: now,
+            },
+            now,
+        )
+        .await?;
+    Ok(Some(id))
+}
+
 fn channel_of(s: &str) -> Result<ChannelKind> {
     ChannelKind::parse(s).ok_or_else(|| corrupt(format!("channel {s:?}")))
 }
@@ -483,48 +533,62 @@ impl Store {
         Ok(())
     }
 
-    /// The address of a safeguarding or callback message turned out unreachable: queue the
-    /// same message to the person's next reachable identity (Telegram → SMS). Returns the new
-    /// message's id, or `None` when there is no other way to reach them.
-    pub async fn reroute(&self, failed: &ClaimedMessage, now: i64) -> Result<Option<OutboxId>> {
-        let (Some(person), Some(bad)) = (failed.person_id, failed.identity_id) else {
-            return Ok(None);
-        };
+    /// A safeguarding or callback message cannot go the way it was addressed: queue the same
+    /// message to the person's next reachable identity (Telegram first, then SMS). `avoid`
+    /// says what is wrong with the original way. Returns the new message's id, or `None` when
+    /// there is no other way to reach them.
+    pub async fn reroute(&self, failed: &ClaimedMessage, now: i64, avoid: Avoid) -> Result<Option<OutboxId>> {
         let mut tx = self.begin().await?;
-        let next: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, channel, address FROM identities
-             WHERE person_id = ? AND id != ? AND unreachable_at IS NULL
-               AND (opted_out_at IS NULL OR ? = 0)
-             ORDER BY channel != 'telegram', id LIMIT 1",
-        )
-        .bind(person.0)
-        .bind(bad.0)
-        .bind(failed.priority as i64)
-        .fetch_optional(tx.conn())
-        .await?;
-        let Some((identity, channel, address)) = next else {
-            return Ok(None);
-        };
-        let channel = channel_of(&channel)?;
-        let id = tx
-            .enqueue(
-                &NewOutbound {
-                    person_id: Some(person),
-                    identity_id: Some(IdentityId(identity)),
-                    channel,
-                    address,
-                    priority: failed.priority,
-                    kind: format!("{}-fallback", failed.kind),
-                    body: failed.body.clone(),
-                    buttons: None,
-                    ignore_opt_out: failed.priority == Priority::Safeguarding,
-                    not_before: now,
-                },
-                now,
-            )
-            .await?;
+        let id = reroute_in(&mut tx, failed, now, avoid).await?;
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(id)
+    }
+
+    /// While `channel`'s provider is down: every due safeguarding and callback message queued
+    /// on it, for someone reachable on another channel, goes that way now, and the original is
+    /// marked `skipped` with `why`. The rest wait for the provider. Returns the pairs
+    /// (original, new) moved.
+    pub async fn reroute_stranded(
+        &self,
+        channel: ChannelKind,
+        now: i64,
+        why: &str,
+    ) -> Result<Vec<(OutboxId, OutboxId)>> {
+        let stranded = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o
+             WHERE status = 'queued' AND channel = ?1 AND not_before <= ?2 AND priority <= ?3
+               AND EXISTS (SELECT 1 FROM identities i
+                           WHERE i.person_id = o.person_id AND i.channel != o.channel AND i.unreachable_at IS NULL
+                             AND (i.opted_out_at IS NULL OR o.priority = 0))
+             ORDER BY priority, not_before, id LIMIT 100"
+        );
+        let query = || {
+            sqlx::query_as::<_, RawOutbox>(sqlx::AssertSqlSafe(stranded.clone()))
+                .bind(channel.as_str())
+                .bind(now)
+                .bind(Priority::Callback as i64)
+        };
+        // Usually there are none: look before taking the write lock.
+        if query().fetch_optional(&self.read).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let rows = query().fetch_all(tx.conn()).await?;
+        let mut moved = Vec::new();
+        for row in rows {
+            let msg = ClaimedMessage::try_from(row)?;
+            let Some(new) = reroute_in(&mut tx, &msg, now, Avoid::Channel).await? else {
+                continue;
+            };
+            sqlx::query("UPDATE outbox SET status = 'skipped', last_error = ? WHERE id = ? AND status = 'queued'")
+                .bind(why)
+                .bind(msg.id.0)
+                .execute(tx.conn())
+                .await?;
+            moved.push((msg.id, new));
+        }
+        tx.commit().await?;
+        Ok(moved)
     }
 
     /// A delivery receipt arrived for the message the provider knows as `provider_id`.

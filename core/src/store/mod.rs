@@ -26,8 +26,8 @@ pub use callbacks::Callback;
 pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use jobs::JobClaim;
 pub use messages::{
-    ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow, Priority,
-    QueueStat,
+    Avoid, ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow,
+    Priority, QueueStat,
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
 pub use privacy::Erasure;
