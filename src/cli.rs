@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand};
+use peerline_bot::conversation::availability;
 use peerline_core::{
     Clock, SystemClock,
     clock::{from_millis, to_millis},
@@ -122,10 +123,11 @@ pub struct AvailabilityArgs {
     service: String,
     #[arg(long)]
     mentor: String,
-    /// Days, e.g. Mon-Fri or Mon,Wed,Sat.
+    /// Days, e.g. Mon-Fri, Mon,Wed,Sat or weekdays.
     #[arg(long, required_unless_present = "off")]
     days: Option<String>,
-    /// Hours, e.g. 18:00-21:00.
+    /// Hours, e.g. 18:00-21:00 or 6-9pm; several with spaces. A window past midnight
+    /// carries on into the next day.
     #[arg(long, required_unless_present = "off")]
     hours: Option<String>,
     /// Clear the mentor's availability.
@@ -582,31 +584,26 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 .into_iter()
                 .find(|p| p.display_name.eq_ignore_ascii_case(a.mentor.trim()) && p.role == Role::Mentor)
                 .ok_or_else(|| anyhow::anyhow!("no mentor named {:?} in {}", a.mentor, service.name))?;
-            let mut windows = Vec::new();
-            if !a.off {
-                let (days, hours) = (a.days.unwrap_or_default(), a.hours.unwrap_or_default());
-                let (from, to) = hours
-                    .split_once('-')
-                    .ok_or_else(|| anyhow::anyhow!("--hours: use HH:MM-HH:MM"))?;
-                let hm = |t: &str| {
-                    chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
-                        .map(|t| t.format("%H:%M").to_string())
-                        .map_err(|_| anyhow::anyhow!("--hours: {t:?} is not HH:MM"))
-                };
-                let (from, to) = (hm(from)?, hm(to)?);
-                if from >= to {
-                    bail!("--hours must end after it starts (overnight windows: give two ranges)");
-                }
-                for day in weekdays(&days)? {
-                    windows.push((day, from.clone(), to.clone()));
-                }
+            let windows = if a.off {
+                Vec::new()
+            } else {
+                let spec = format!("{} {}", a.days.unwrap_or_default(), a.hours.unwrap_or_default());
+                availability::parse(&spec).map_err(|e| anyhow::anyhow!("--days/--hours: {e}"))?
+            };
+            let rows: Vec<(u32, String, String)> = windows
+                .iter()
+                .map(|w| (w.weekday, w.start.clone(), w.end.clone()))
+                .collect();
+            store.set_availability(mentor.id, &rows).await?;
+            if windows.is_empty() {
+                println!("{} is not offered callbacks now.", mentor.display_name);
+            } else {
+                println!(
+                    "{} takes callbacks {}.",
+                    mentor.display_name,
+                    availability::describe(&windows, availability::english_day)
+                );
             }
-            store.set_availability(mentor.id, &windows).await?;
-            println!(
-                "{} takes callbacks in {} window(s).",
-                mentor.display_name,
-                windows.len()
-            );
             Ok(())
         }
         Command::Person(PersonCommand::Export { id, out }) => {
@@ -781,35 +778,6 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// `Mon-Fri`, `Sat,Sun`, `Mon` as ISO weekday numbers (Monday = 1).
-fn weekdays(spec: &str) -> anyhow::Result<Vec<u32>> {
-    let day = |s: &str| {
-        s.trim()
-            .parse::<chrono::Weekday>()
-            .map(|d| d.number_from_monday())
-            .map_err(|_| anyhow::anyhow!("--days: {s:?} is not a day"))
-    };
-    let mut out = Vec::new();
-    for part in spec.split(',') {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let (a, b) = (day(a)?, day(b)?);
-                let mut d = a;
-                loop {
-                    out.push(d);
-                    if d == b {
-                        break;
-                    }
-                    d = d % 7 + 1;
-                }
-            }
-            None => out.push(day(part)?),
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
-}
-
 fn local_midnight(service: &peerline_core::store::Service, date: NaiveDate) -> DateTime<Utc> {
     peerline_scheduler::occurrence::resolve_local(service.timezone, date.and_time(chrono::NaiveTime::MIN))
 }

@@ -190,6 +190,12 @@ const COMMANDS: &[Command] = &[
         allowed: [NO, NO, NO, YES],
     },
     Command {
+        name: "/available",
+        template: "/available Sat 10:00-12:00",
+        targeted: false,
+        allowed: [NO, NO, YES, NO],
+    },
+    Command {
         name: "CONCERN",
         template: "CONCERN I am worried about my neighbour",
         targeted: false,
@@ -202,6 +208,8 @@ const COMMANDS: &[Command] = &[
 struct Snapshot {
     escalations: Vec<(String, String, Option<i64>)>,
     callbacks: Vec<(String, String, Option<i64>, Option<String>)>,
+    /// Everyone's callback availability: (person, weekday, start, end).
+    availability: Vec<(i64, u32, String, String)>,
 }
 
 async fn snapshot(w: &World) -> Snapshot {
@@ -214,15 +222,23 @@ async fn snapshot(w: &World) -> Snapshot {
         .map(|e| (e.reference, e.status, e.raised_by))
         .collect();
     let mut callbacks = Vec::new();
+    let mut availability = Vec::new();
     let mut tx = w.store.begin().await.unwrap();
     for service in w.store.services().await.unwrap() {
         for p in w.store.people(service.id).await.unwrap() {
             if let Some(c) = tx.open_callback_of(p.id).await.unwrap() {
                 callbacks.push((c.reference, c.status, c.accepted_by, c.outcome));
             }
+            for (day, start, end) in tx.availability_of(p.id).await.unwrap() {
+                availability.push((p.id.0, day, start, end));
+            }
         }
     }
-    Snapshot { escalations, callbacks }
+    Snapshot {
+        escalations,
+        callbacks,
+        availability,
+    }
 }
 
 #[tokio::test]
@@ -249,7 +265,7 @@ async fn only_the_allowed_cells_succeed_and_every_denial_is_neutral_and_audited(
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(cells, 13 * 4 + 9 * 4);
+    assert_eq!(cells, 14 * 4 + 9 * 4);
 }
 
 /// Every audit row, newest first.
@@ -403,6 +419,10 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
         "CALLBACK" => after.callbacks.len() == before.callbacks.len() + 1,
         "CANCEL CALLBACK" => replies.iter().any(|r| r.contains("cancelled")),
         "CONCERN" => after.escalations.iter().any(|e| e.2 == Some(actor.id.0)),
+        "/available" => {
+            let mine: Vec<_> = after.availability.iter().filter(|a| a.0 == actor.id.0).collect();
+            mine.len() == 1 && (mine[0].1, mine[0].2.as_str(), mine[0].3.as_str()) == (6, "10:00", "12:00")
+        }
         other => return Err(format!("no check for {other}")),
     };
     if worked {

@@ -337,3 +337,123 @@ async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_w
         "{to_jo:#?}"
     );
 }
+
+/// Offers of Jo's next request, by address.
+async fn offered_to(w: &World) -> Vec<String> {
+    let mut to: Vec<String> = w
+        .store
+        .outbox_rows(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == "callback-offer")
+        .map(|r| r.address)
+        .collect();
+    to.sort_unstable();
+    to
+}
+
+#[tokio::test]
+async fn mentors_set_when_they_take_callbacks_themselves_and_requests_follow_it() {
+    let w = world().await;
+    // Kim (Telegram) works Tuesdays only; she adds Monday mornings in her own words. Alex
+    // (SMS) stops taking calls. Both are read back.
+    let kim = w
+        .say(ChannelKind::Telegram, "103", text("/available Mon-Tue 9am-5pm"))
+        .await;
+    assert!(matches!(
+        kim,
+        peerline_bot::conversation::Handled::Processed { queued: 1 }
+    ));
+    let to_kim = w.last_to("103").await.body;
+    assert_eq!(
+        to_kim,
+        "Thanks. You'll be offered callback requests at these times: Mon Tue 09:00-17:00."
+    );
+    w.say(ChannelKind::Sms, "+447700900102", text("available off")).await;
+    assert!(
+        w.last_to("+447700900102")
+            .await
+            .body
+            .starts_with("Done. You won't be offered"),
+        "{}",
+        w.last_to("+447700900102").await.body
+    );
+    w.say(ChannelKind::Sms, "+447700900102", text("AVAILABLE")).await;
+    assert_eq!(
+        w.last_to("+447700900102").await.body,
+        "You have no times set for callback requests. Send AVAILABLE with days and hours, e.g. \
+         AVAILABLE Mon-Fri 18:00-21:00, or AVAILABLE OFF to stop."
+    );
+
+    // Words it cannot read change nothing, and it says which.
+    w.say(ChannelKind::Telegram, "103", text("/available Mun 9-5")).await;
+    assert!(
+        w.last_to("103")
+            .await
+            .body
+            .starts_with("Sorry, I couldn't read \"MUN\". Send /available"),
+        "{}",
+        w.last_to("103").await.body
+    );
+    w.say(ChannelKind::Telegram, "103", text("/available")).await;
+    assert!(
+        w.last_to("103")
+            .await
+            .body
+            .starts_with("You're offered callback requests at these times: Mon Tue 09:00-17:00."),
+        "{}",
+        w.last_to("103").await.body
+    );
+
+    // A coordinator has no availability to set: a neutral refusal, audited.
+    w.say(ChannelKind::Telegram, "900", text("/available Mon 9-5")).await;
+    assert_eq!(
+        w.last_to("900").await.body,
+        "Sorry, you can't do that from this account."
+    );
+    let audit = w.audit().await;
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "availability.set" && a.detail.as_deref() == Some("Mon Tue 09:00-17:00"))
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "availability.set" && a.detail.as_deref() == Some("off"))
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "denied" && a.detail.as_deref() == Some("availability.set (role)"))
+    );
+
+    // Monday 11:00: Jo's request goes to Sam and now Kim, not to Alex.
+    w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
+    assert_eq!(offered_to(&w).await, ["101", "103"]);
+}
+
+#[tokio::test]
+async fn a_welsh_or_polish_mentor_reads_their_times_in_their_language_and_can_type_them_back() {
+    let w = world().await;
+    for (language, words, want) in [
+        ("cymraeg", "ar gael Llun-Gwener 6-9pm", "Llun-Gwe 18:00-21:00"),
+        (
+            "polski",
+            "dostępny pon.-pt. 18-21, sob 10-12",
+            "pon.-pt. 18:00-21:00, sob. 10:00-12:00",
+        ),
+    ] {
+        w.say(ChannelKind::Sms, "+447700900102", text(&format!("language {language}")))
+            .await;
+        w.say(ChannelKind::Sms, "+447700900102", text(words)).await;
+        let set = w.last_to("+447700900102").await.body;
+        assert!(set.contains(want), "{language}: {set}");
+        // What they were told can be sent back as it is.
+        w.say(ChannelKind::Sms, "+447700900102", text(&format!("AVAILABLE {want}")))
+            .await;
+        let again = w.last_to("+447700900102").await.body;
+        assert_eq!(again, set, "{language}");
+    }
+}

@@ -147,6 +147,57 @@ fn bad_input_exits_non_zero_with_one_clear_line() {
 }
 
 #[test]
+fn a_coordinator_sets_a_mentors_callback_times_in_the_words_mentors_use() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    home.invite("Camden", "mentor", "Sam", &[]);
+    let set = |days: &str, hours: &str| {
+        home.cli_ok(&[
+            "availability",
+            "--service",
+            "Camden",
+            "--mentor",
+            "sam",
+            "--days",
+            days,
+            "--hours",
+            hours,
+        ])
+    };
+    assert_eq!(set("weekdays", "6-9pm"), "Sam takes callbacks Mon-Fri 18:00-21:00.\n");
+    assert_eq!(
+        set("Sat,Sun", "22:00-02:00"),
+        "Sam takes callbacks Mon 00:00-02:00, Sat 22:00-24:00, Sun 00:00-02:00 22:00-24:00.\n"
+    );
+    let off = home.cli_ok(&["availability", "--service", "Camden", "--mentor", "Sam", "--off"]);
+    assert_eq!(off, "Sam is not offered callbacks now.\n");
+    let args = [
+        "availability",
+        "--service",
+        "Camden",
+        "--mentor",
+        "Sam",
+        "--days",
+        "Mun",
+        "--hours",
+        "9-5",
+    ];
+    fails_with(&home, &args, &[], "\"MUN\" is not a day");
+    let args = [
+        "availability",
+        "--service",
+        "Camden",
+        "--mentor",
+        "Sam",
+        "--days",
+        "Mon",
+        "--hours",
+        "9",
+    ];
+    fails_with(&home, &args, &[], "\"9\" is not a time range");
+}
+
+#[test]
 fn config_check_redacts_secrets() {
     let home = Home::new();
     let out = home.cli(

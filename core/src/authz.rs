@@ -16,6 +16,8 @@ pub enum Action {
     TakeCallback,
     /// `DONE REF OUTCOME` or an outcome button, by the mentor who took the call.
     RecordCallback,
+    /// `/available`: when a mentor takes callbacks.
+    SetAvailability,
     /// `CONCERN text`: anyone enrolled can raise a safeguarding concern.
     RaiseConcern,
     /// `/escalations`.
@@ -36,6 +38,7 @@ impl Action {
             Action::CancelCallback => "callback.cancel",
             Action::TakeCallback => "callback.take",
             Action::RecordCallback => "callback.outcome",
+            Action::SetAvailability => "availability.set",
             Action::RaiseConcern => "concern.raise",
             Action::ListAlerts => "escalation.list",
             Action::AcknowledgeAlert => "escalation.acknowledge",
@@ -49,7 +52,7 @@ impl Action {
 pub fn allows(role: Role, action: Action) -> bool {
     match action {
         Action::RequestCallback | Action::CancelCallback => role == Role::Mentee,
-        Action::TakeCallback | Action::RecordCallback => role == Role::Mentor,
+        Action::TakeCallback | Action::RecordCallback | Action::SetAvailability => role == Role::Mentor,
         Action::RaiseConcern => true,
         Action::ListAlerts | Action::AcknowledgeAlert | Action::ResolveAlert | Action::AlertHistory => role.is_staff(),
     }

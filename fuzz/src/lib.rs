@@ -12,7 +12,10 @@ use std::sync::OnceLock;
 use chrono::{DateTime, TimeZone, Utc};
 use peerline_bot::{
     Inbound, InboundPayload,
-    conversation::keywords::{self, Intent},
+    conversation::{
+        availability,
+        keywords::{self, Intent},
+    },
     sms::{kannel, normalise_sender, twilio},
     telegram::{RawUpdate, update_to_inbound},
     webhook,
@@ -60,7 +63,21 @@ pub fn keywords(data: &[u8]) {
         }
         Intent::Concern(Some(t)) => assert!(!t.is_empty() && t.trim() == t, "{intent:?}"),
         Intent::Language(Some(l)) => assert!(!l.is_empty(), "{intent:?}"),
+        Intent::Available(Some(t)) => assert!(!t.is_empty() && t.trim() == t, "{intent:?}"),
         _ => {}
+    }
+    // Availability: whatever reads is a real week, and reads back the same when printed.
+    if let Ok(windows) = availability::parse(text) {
+        assert!(!windows.is_empty());
+        for w in &windows {
+            assert!((1..=7).contains(&w.weekday), "{w:?}");
+            assert!(
+                w.start.len() == 5 && w.end.len() == 5 && w.start < w.end && w.end.as_str() <= "24:00",
+                "{w:?}"
+            );
+        }
+        let printed = availability::describe(&windows, availability::english_day);
+        assert_eq!(availability::parse(&printed).as_ref(), Ok(&windows), "{printed:?}");
     }
     let norm = keywords::normalise(text);
     assert_eq!(keywords::normalise(&norm), norm, "normalise is idempotent");

@@ -67,8 +67,8 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda rhif, YES neu NO i nodiadau atgoffa am oruchwyliaeth, CONCERN a'ch neges i godi pryder, LANGUAGE i newid iaith, STOP i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
-   *[other] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda'r botymau, cadarnhewch oruchwyliaeth o'r nodiadau atgoffa, /concern i godi pryder gyda'ch cydlynydd, /language i newid iaith, /stop i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
+    [sms] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda rhif, YES neu NO i nodiadau atgoffa am oruchwyliaeth, CONCERN a'ch neges i godi pryder, AVAILABLE i osod amseroedd galwadau, LANGUAGE i newid iaith, STOP i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
+   *[other] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda'r botymau, cadarnhewch oruchwyliaeth o'r nodiadau atgoffa, /concern i godi pryder gyda'ch cydlynydd, /available i osod pryd rydych yn cymryd galwadau, /language i newid iaith, /stop i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
 }
 
 help-coordinator = { $channel ->
@@ -250,3 +250,16 @@ button-no-answer = Dim ateb
 button-follow-up = Angen dilyn i fyny
 callback-outcome-noted = Diolch, wedi'i nodi ar gyfer { $reference }.
 callback-follow-up-staff = Mae angen i'r tim ddilyn galwad { $reference } gyda { $name } i fyny.
+
+## Pryd mae mentoriaid yn cymryd galwadau (/available)
+
+availability-set = Diolch. Byddwch yn cael cynnig ceisiadau am alwad ar yr adegau hyn: { $windows }.
+availability-off = Wedi'i wneud. Fyddwch chi ddim yn cael cynnig ceisiadau am alwad nes i chi osod amseroedd newydd.
+availability-current = Rydych yn cael cynnig ceisiadau am alwad ar yr adegau hyn: { $windows }.
+availability-none = Does gennych chi ddim amseroedd wedi'u gosod ar gyfer ceisiadau am alwad.
+availability-how = { $channel ->
+    [sms] Anfonwch AVAILABLE gyda dyddiau ac oriau, e.e. AVAILABLE Llun-Gwe 18:00-21:00, neu AVAILABLE OFF i stopio.
+   *[other] Anfonwch /available gyda dyddiau ac oriau, e.e. /available Llun-Gwe 18:00-21:00, neu /available off i stopio.
+}
+availability-not-understood = Mae'n ddrwg gen i, allwn i ddim darllen "{ $words }".
+availability-too-many = Mae'n ddrwg gen i, mae hynny'n ormod o amseroedd ar unwaith.

@@ -61,8 +61,8 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline for peer mentors: reply to check-ins with a number, YES or NO to supervision reminders, CONCERN and your message to raise a worry, LANGUAGE to change language, STOP to stop messages. Check-ins use the ONS personal wellbeing questions.
-   *[other] Peerline for peer mentors: answer check-ins with the buttons, confirm supervision from the reminders, /concern raises a worry with your coordinator, /language changes language, /stop stops messages. Check-ins use the ONS personal wellbeing questions.
+    [sms] Peerline for peer mentors: reply to check-ins with a number, YES or NO to supervision reminders, CONCERN and your message to raise a worry, AVAILABLE to set callback times, LANGUAGE to change language, STOP to stop messages.
+   *[other] Peerline for peer mentors: answer check-ins with the buttons, confirm supervision from the reminders, /concern raises a worry with your coordinator, /available sets when you take callbacks, /language changes language, /stop stops messages. Check-ins use the ONS personal wellbeing questions.
 }
 
 help-coordinator = { $channel ->
@@ -244,3 +244,16 @@ button-no-answer = No answer
 button-follow-up = Follow-up needed
 callback-outcome-noted = Thank you, noted for { $reference }.
 callback-follow-up-staff = Callback { $reference } with { $name } needs follow-up from the team.
+
+## When mentors take callbacks (/available)
+
+availability-set = Thanks. You'll be offered callback requests at these times: { $windows }.
+availability-off = Done. You won't be offered callback requests until you set new times.
+availability-current = You're offered callback requests at these times: { $windows }.
+availability-none = You have no times set for callback requests.
+availability-how = { $channel ->
+    [sms] Send AVAILABLE with days and hours, e.g. AVAILABLE Mon-Fri 18:00-21:00, or AVAILABLE OFF to stop.
+   *[other] Send /available with days and hours, e.g. /available Mon-Fri 18:00-21:00, or /available off to stop.
+}
+availability-not-understood = Sorry, I couldn't read "{ $words }".
+availability-too-many = Sorry, that's more times than I can take at once.

@@ -65,8 +65,8 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj liczbą, na przypomnienia o superwizji YES lub NO, napisz CONCERN i swoją wiadomość, aby zgłosić obawy, LANGUAGE, aby zmienić język, STOP, aby wyłączyć wiadomości. Pytania pochodzą z badania dobrostanu ONS.
-   *[other] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj przyciskami, superwizję potwierdzaj w przypomnieniach, /concern zgłasza obawy koordynatorowi, /language zmienia język, /stop wyłącza wiadomości. Pytania pochodzą z badania dobrostanu ONS.
+    [sms] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj liczbą, na przypomnienia o superwizji YES lub NO, napisz CONCERN i swoją wiadomość, aby zgłosić obawy, AVAILABLE, aby ustawić godziny telefonów, LANGUAGE, aby zmienić język, STOP, aby wyłączyć wiadomości. Pytania pochodzą z badania dobrostanu ONS.
+   *[other] Peerline dla mentorów rówieśniczych: na pytania o samopoczucie odpowiadaj przyciskami, superwizję potwierdzaj w przypomnieniach, /concern zgłasza obawy koordynatorowi, /available ustawia, kiedy przyjmujesz prośby o telefon, /language zmienia język, /stop wyłącza wiadomości. Pytania pochodzą z badania dobrostanu ONS.
 }
 
 help-coordinator = { $channel ->
@@ -248,3 +248,16 @@ button-no-answer = Brak odpowiedzi
 button-follow-up = Potrzebny dalszy kontakt
 callback-outcome-noted = Dziękujemy, zapisane dla { $reference }.
 callback-follow-up-staff = Oddzwonienie { $reference } ({ $name }) wymaga dalszego kontaktu ze strony zespołu.
+
+## Kiedy mentorzy przyjmują prośby o telefon (/available)
+
+availability-set = Dziękujemy. Prośby o telefon będą Ci proponowane w tych godzinach: { $windows }.
+availability-off = Gotowe. Nie będziemy proponować Ci próśb o telefon, dopóki nie ustawisz nowych godzin.
+availability-current = Prośby o telefon są Ci proponowane w tych godzinach: { $windows }.
+availability-none = Nie masz ustawionych godzin na prośby o telefon.
+availability-how = { $channel ->
+    [sms] Wyślij AVAILABLE z dniami i godzinami, np. AVAILABLE pon-pt 18:00-21:00, albo AVAILABLE OFF, aby przestać.
+   *[other] Wyślij /available z dniami i godzinami, np. /available pon-pt 18:00-21:00, albo /available off, aby przestać.
+}
+availability-not-understood = Przepraszam, nie rozumiem: "{ $words }".
+availability-too-many = Przepraszam, to za dużo godzin naraz.

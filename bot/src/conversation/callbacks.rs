@@ -9,9 +9,78 @@ use peerline_core::{
     store::{AuditEntry, NewOutbound, Priority, Tx},
 };
 
-use super::{Engine, EngineError, Reply, Sender};
+use super::{Engine, EngineError, Reply, Sender, availability};
 
 impl Engine {
+    /// `/available [days and hours]`: show, set or clear when this mentor is offered callback
+    /// requests. A spec that cannot be read changes nothing and says which words were at fault.
+    pub(super) async fn availability(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        spec: Option<String>,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let person = &sender.person;
+        let lang = person.language;
+        let how = self.text(
+            lang,
+            "availability-how",
+            &[("channel", Self::channel_arg(reply.inbound.channel))],
+        );
+        let day = |d: u32| self.text(lang, "weekday", &[("n", d.into())]);
+        let (windows, message) = match spec {
+            None => {
+                let current = windows_of(tx.availability_of(person.id).await?);
+                let body = if current.is_empty() {
+                    self.text(lang, "availability-none", &[])
+                } else {
+                    let windows = availability::describe(&current, day);
+                    self.text(lang, "availability-current", &[("windows", windows.into())])
+                };
+                reply.push(format!("{body} {how}"), None, false, "reply");
+                return Ok(());
+            }
+            Some(spec) if availability::is_off(&spec) => (Vec::new(), "availability-off"),
+            Some(spec) => match availability::parse(&spec) {
+                Ok(windows) => (windows, "availability-set"),
+                Err(e) => {
+                    let body = match e.words() {
+                        Some(words) => self.text(lang, "availability-not-understood", &[("words", words.into())]),
+                        None if e == availability::SpecError::TooMany => self.text(lang, "availability-too-many", &[]),
+                        None => String::new(),
+                    };
+                    reply.push(format!("{body} {how}").trim().to_owned(), None, false, "reply");
+                    return Ok(());
+                }
+            },
+        };
+        let rows: Vec<(u32, String, String)> = windows
+            .iter()
+            .map(|w| (w.weekday, w.start.clone(), w.end.clone()))
+            .collect();
+        tx.set_availability(person.id, &rows).await?;
+        let english = availability::describe(&windows, availability::english_day);
+        tx.audit(AuditEntry {
+            at: now,
+            service_id: Some(person.service_id),
+            actor_person_id: Some(person.id),
+            actor_label: reply.inbound.channel.as_str(),
+            action: "availability.set",
+            subject_person_id: Some(person.id),
+            detail: Some(if english.is_empty() { "off".to_owned() } else { english }),
+        })
+        .await?;
+        let body = self.text(
+            lang,
+            message,
+            &[("windows", availability::describe(&windows, day).into())],
+        );
+        reply.push(body, None, false, "reply");
+        Ok(())
+    }
+
     /// `CALLBACK`: record, acknowledge with an expected time (or, out of hours, when and the
     /// crisis numbers) and offer it to the mentors available now.
     pub(super) async fn callback_request(
@@ -465,4 +534,11 @@ impl Engine {
         }
         Ok(None)
     }
+}
+
+/// Stored availability rows as windows.
+fn windows_of(rows: Vec<(u32, String, String)>) -> Vec<availability::Window> {
+    rows.into_iter()
+        .map(|(weekday, start, end)| availability::Window { weekday, start, end })
+        .collect()
 }

@@ -36,6 +36,9 @@ pub enum Intent {
     Escalations,
     /// Coordinators: an alert's timeline.
     History(Option<String>),
+    /// Mentors: when they take callbacks (`/available Mon-Fri 18:00-21:00`, `AVAILABLE OFF`),
+    /// as typed; `None` asks what is set.
+    Available(Option<String>),
     /// Anything else, as typed.
     Text(String),
 }
@@ -62,6 +65,7 @@ const JOIN_WORDS: &[&str] = &["JOIN", "YMUNO", "DOLACZ"];
 const LANGUAGE_WORDS: &[&str] = &["LANGUAGE", "IAITH", "JEZYK"];
 const CALLBACK_WORDS: &[&str] = &["CALLBACK", "GALWAD", "ODDZWON"];
 const CONCERN_WORDS: &[&str] = &["CONCERN", "PRYDER", "OBAWA"];
+const AVAILABLE_WORDS: &[&str] = &["AVAILABLE", "AVAILABILITY", "DOSTEPNY", "DOSTEPNA", "DOSTEPNOSC"];
 
 /// Fold one character: upper case without diacritics.
 fn fold_char(c: char) -> char {
@@ -135,16 +139,38 @@ pub fn parse(text: &str) -> Intent {
     }
     if CONCERN_WORDS.contains(&first) {
         // Keep the person's own words, not the normalised ones.
-        let text = trimmed
-            .split_once(char::is_whitespace)
-            .map(|(_, t)| t.trim().to_owned())
-            .filter(|t| !t.is_empty());
-        return Intent::Concern(text);
+        return Intent::Concern(words_after(trimmed, 1));
+    }
+    // "AR GAEL" is Welsh for "available".
+    let available = if AVAILABLE_WORDS.contains(&first) {
+        Some(1)
+    } else if first == "AR" && rest.first() == Some(&"GAEL") {
+        Some(2)
+    } else {
+        None
+    };
+    // Only when what follows reads as days (or OFF): "available to talk? ..." is a message,
+    // and must reach risk triage like any other.
+    if let Some(keyword_words) = available {
+        let spec = words_after(trimmed, keyword_words);
+        if spec.as_deref().is_none_or(super::availability::looks_like_spec) {
+            return Intent::Available(spec);
+        }
     }
     if first == "ACK" && rest.len() == 1 {
         return Intent::Ack(Some(rest[0].to_owned()));
     }
     Intent::Text(trimmed.to_owned())
+}
+
+/// What follows the first `n` words of `text`, as typed; `None` if nothing does.
+fn words_after(text: &str, n: usize) -> Option<String> {
+    let mut rest = text.trim();
+    for _ in 0..n {
+        rest = rest.split_once(char::is_whitespace).map_or("", |(_, r)| r.trim_start());
+    }
+    let rest = rest.trim();
+    (!rest.is_empty()).then(|| rest.to_owned())
 }
 
 fn parse_command(command: &str, original: &str) -> Intent {
@@ -162,13 +188,8 @@ fn parse_command(command: &str, original: &str) -> Intent {
         "help" => Intent::Help,
         "language" | "iaith" | "jezyk" => Intent::Language((!args.is_empty()).then(|| args.join(" "))),
         "callback" => Intent::Callback,
-        "concern" => {
-            let text = original
-                .split_once(char::is_whitespace)
-                .map(|(_, t)| t.trim().to_owned())
-                .filter(|t| !t.is_empty());
-            Intent::Concern(text)
-        }
+        "concern" => Intent::Concern(words_after(original, 1)),
+        "available" | "availability" | "argael" | "dostepny" => Intent::Available(words_after(original, 1)),
         "ack" => Intent::Ack(args.first().map(|a| a.to_ascii_uppercase())),
         "resolve" => Intent::Resolve(
             args.first().map(|a| a.to_ascii_uppercase()),
@@ -233,6 +254,19 @@ mod tests {
             ("cancel callback", Intent::CancelCallback),
             ("Take c4k7", Intent::Take("C4K7".into())),
             ("/history E4K7", Intent::History(Some("E4K7".into()))),
+            ("/available", Intent::Available(None)),
+            (
+                "/available@PeerlineBot Mon-Fri 6-9pm",
+                Intent::Available(Some("Mon-Fri 6-9pm".into())),
+            ),
+            ("available off", Intent::Available(Some("off".into()))),
+            ("AVAILABLE", Intent::Available(None)),
+            ("Ar gael Llun 18-21", Intent::Available(Some("Llun 18-21".into()))),
+            ("dostępny pon 18-21", Intent::Available(Some("pon 18-21".into()))),
+            (
+                "Available weekdays 6-9pm",
+                Intent::Available(Some("weekdays 6-9pm".into())),
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(&parse(text), want, "{text:?}");
@@ -247,6 +281,8 @@ mod tests {
             "I want to start again tomorrow",
             "help me",
             "join",
+            "available to talk? I want to die",
+            "ar gael yfory?",
         ] {
             assert!(matches!(parse(text), Intent::Text(_)), "{text:?} -> {:?}", parse(text));
         }

@@ -2,6 +2,7 @@
 //! out (the inbox row, any state change, every reply). A message seen before (same provider
 //! key) is recognised inside that transaction and changes nothing.
 
+pub mod availability;
 mod callbacks;
 mod flows;
 pub mod keywords;
@@ -449,6 +450,14 @@ impl Engine {
                     self.callback_request(tx, reply, &sender, at).await?;
                 } else {
                     self.cancel_callback(tx, reply, &sender).await?;
+                }
+            }
+            Intent::Available(spec) => {
+                if authz::allows(person.role, Action::SetAvailability) {
+                    self.availability(tx, reply, &sender, spec, now).await?;
+                } else {
+                    let why = (Action::SetAvailability, "role");
+                    self.deny(tx, reply, &sender, why, None, now).await?;
                 }
             }
             Intent::Take(reference) => {

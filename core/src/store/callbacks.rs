@@ -23,6 +23,36 @@ const COLUMNS: &str = "id, ref, service_id, mentee_id, status, requested_at, acc
 const REF_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 
 impl Tx {
+    /// Replace a mentor's weekly availability: (weekday 1-7, start `HH:MM`, end `HH:MM`).
+    pub async fn set_availability(&mut self, person: PersonId, windows: &[(u32, String, String)]) -> Result<()> {
+        sqlx::query("DELETE FROM availability WHERE person_id = ?")
+            .bind(person.0)
+            .execute(self.conn())
+            .await?;
+        for (day, start, end) in windows {
+            sqlx::query(
+                "INSERT OR REPLACE INTO availability (person_id, weekday, start_time, end_time) VALUES (?, ?, ?, ?)",
+            )
+            .bind(person.0)
+            .bind(day)
+            .bind(start)
+            .bind(end)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// A mentor's weekly availability, by weekday then start.
+    pub async fn availability_of(&mut self, person: PersonId) -> Result<Vec<(u32, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT weekday, start_time, end_time FROM availability WHERE person_id = ? ORDER BY weekday, start_time",
+        )
+        .bind(person.0)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
     /// A new request, `waiting` (no mentor offered yet) or `offered`.
     pub async fn open_callback(&mut self, service: ServiceId, mentee: PersonId, now: i64) -> Result<Callback> {
         for _ in 0..20 {
@@ -249,21 +279,7 @@ impl Store {
     /// Replace a mentor's weekly availability: (weekday 1-7, start `HH:MM`, end `HH:MM`).
     pub async fn set_availability(&self, person: PersonId, windows: &[(u32, String, String)]) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM availability WHERE person_id = ?")
-            .bind(person.0)
-            .execute(tx.conn())
-            .await?;
-        for (day, start, end) in windows {
-            sqlx::query(
-                "INSERT OR REPLACE INTO availability (person_id, weekday, start_time, end_time) VALUES (?, ?, ?, ?)",
-            )
-            .bind(person.0)
-            .bind(day)
-            .bind(start)
-            .bind(end)
-            .execute(tx.conn())
-            .await?;
-        }
+        tx.set_availability(person, windows).await?;
         tx.commit().await
     }
 }
