@@ -217,6 +217,10 @@ fn clock_time(s: &str) -> Option<(u32, Option<bool>)> {
     } else {
         (s, None)
     };
+    // Digits and separators only: anything else is not a time (and slicing below is by byte).
+    if !digits.is_ascii() {
+        return None;
+    }
     let (h, m) = match digits.split_once([':', '.']) {
         Some((h, m)) if m.len() == 2 => (h, m),
         Some(_) => return None,
@@ -400,6 +404,10 @@ mod tests {
             ("Mon 9-9", SpecError::NotHours("9-9".into())),
             ("Mon 24-2", SpecError::NotHours("24-2".into())),
             ("Fri 8pm-midnight", SpecError::NotHours("8PM-MIDNIGHT".into())),
+            // Found by fuzzing: a four-byte "time" with a multi-byte letter in it.
+            ("Mon 1é2-1800", SpecError::NotHours("1E2-1800".into())),
+            ("Mon 1ł2-1800", SpecError::NotHours("1L2-1800".into())),
+            ("Mon 1€-1800", SpecError::NotHours("1€-1800".into())),
             ("Mon 13pm-14", SpecError::NotHours("13PM-14".into())),
             ("Mon 9-12 Sat", SpecError::DaysWithoutHours("SAT".into())),
             ("", SpecError::Empty),
