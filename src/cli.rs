@@ -170,7 +170,7 @@ pub enum SupervisionCommand {
         #[arg(long)]
         place: Option<String>,
     },
-    /// Upcoming and recent sessions with their ids.
+    /// Upcoming and recent sessions: id, time, kind, mentor, place, their answer, the outcome.
     List {
         #[arg(long)]
         service: String,
@@ -533,11 +533,12 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                     .display_name;
                 let at = from_millis(r.starts_at).with_timezone(&service.timezone);
                 println!(
-                    "{}	{}	{}	{}	{}	{}",
+                    "{}	{}	{}	{}	{}	{}	{}",
                     r.session_id,
                     at.format("%a %Y-%m-%d %H:%M %Z"),
                     r.kind,
                     name,
+                    r.place.as_deref().unwrap_or("-"),
                     r.response.as_deref().unwrap_or("-"),
                     r.outcome.as_deref().unwrap_or("-")
                 );

@@ -12,7 +12,7 @@ use peerline_core::{
     Clock,
     clock::to_millis,
     domain::{ChannelKind, PersonId, Role},
-    store::{AuditQuery, Callback, Escalation, Service},
+    store::{AuditQuery, Callback, Escalation, NewSession, Service},
 };
 use support::world::World;
 
@@ -26,6 +26,8 @@ struct Site {
     open_callback: Callback,
     /// Taken by the mentor.
     taken_callback: Callback,
+    /// The mentor's 1:1 yesterday, not recorded yet.
+    session: i64,
 }
 
 const ROLES: [Role; 4] = [Role::Coordinator, Role::Deputy, Role::Mentor, Role::Mentee];
@@ -89,6 +91,16 @@ async fn site(w: &World, service: Service, prefix: &'static str) -> Site {
     .await;
     let after = callbacks(w).await;
     let alert = w.store.escalations(Some(service.id)).await.unwrap().remove(0);
+    let now = to_millis(w.clock.now());
+    let yesterday = NewSession {
+        service: service.id,
+        kind: "one-to-one",
+        starts_at: now - 86_400_000,
+        place: None,
+        source: "cli",
+        attendees: &[mentor],
+    };
+    let session = w.store.add_session(&yesterday, now).await.unwrap();
     let site = Site {
         open_callback: of("Ash", &after),
         taken_callback: of("Bo", &after),
@@ -96,6 +108,7 @@ async fn site(w: &World, service: Service, prefix: &'static str) -> Site {
         prefix,
         mentor,
         alert,
+        session,
     };
     assert_eq!(site.open_callback.status, "offered");
     assert_eq!(site.taken_callback.accepted_by, Some(site.mentor.0));
@@ -103,7 +116,8 @@ async fn site(w: &World, service: Service, prefix: &'static str) -> Site {
 }
 
 /// A command with `{e}` (alert ref), `{eid}`, `{c}` (open callback ref), `{cid}`, `{t}` (taken
-/// callback ref), `{tid}` filled in from the target site. Buttons start with `button:`.
+/// callback ref), `{tid}`, `{mid}` (the mentor) and `{sid}` (their session) filled in from the
+/// target site. Buttons start with `button:`.
 struct Command {
     name: &'static str,
     template: &'static str,
@@ -190,6 +204,24 @@ const COMMANDS: &[Command] = &[
         allowed: [NO, NO, NO, YES],
     },
     Command {
+        name: "/supervision",
+        template: "/supervision",
+        targeted: false,
+        allowed: [YES, YES, NO, NO],
+    },
+    Command {
+        name: "Book button",
+        template: "button:svb:{mid}:20261110:1400",
+        targeted: true,
+        allowed: [YES, YES, NO, NO],
+    },
+    Command {
+        name: "Attended button",
+        template: "button:svr:{sid}:{mid}:attended",
+        targeted: true,
+        allowed: [YES, YES, NO, NO],
+    },
+    Command {
         name: "/available",
         template: "/available Sat 10:00-12:00",
         targeted: false,
@@ -210,6 +242,8 @@ struct Snapshot {
     callbacks: Vec<(String, String, Option<i64>, Option<String>)>,
     /// Everyone's callback availability: (person, weekday, start, end).
     availability: Vec<(i64, u32, String, String)>,
+    /// Supervision: (session, person, status, outcome).
+    sessions: Vec<(i64, i64, String, Option<String>)>,
 }
 
 async fn snapshot(w: &World) -> Snapshot {
@@ -223,6 +257,7 @@ async fn snapshot(w: &World) -> Snapshot {
         .collect();
     let mut callbacks = Vec::new();
     let mut availability = Vec::new();
+    let mut sessions = Vec::new();
     let mut tx = w.store.begin().await.unwrap();
     for service in w.store.services().await.unwrap() {
         for p in w.store.people(service.id).await.unwrap() {
@@ -232,12 +267,16 @@ async fn snapshot(w: &World) -> Snapshot {
             for (day, start, end) in tx.availability_of(p.id).await.unwrap() {
                 availability.push((p.id.0, day, start, end));
             }
+            for s in w.store.sessions_of(p.id).await.unwrap() {
+                sessions.push((s.session_id, s.person_id, s.status, s.outcome));
+            }
         }
     }
     Snapshot {
         escalations,
         callbacks,
         availability,
+        sessions,
     }
 }
 
@@ -265,7 +304,7 @@ async fn only_the_allowed_cells_succeed_and_every_denial_is_neutral_and_audited(
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(cells, 14 * 4 + 9 * 4);
+    assert_eq!(cells, 17 * 4 + 11 * 4);
 }
 
 /// Every audit row, newest first.
@@ -302,7 +341,9 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
         .replace("{cid}", &target.open_callback.id.to_string())
         .replace("{c}", &target.open_callback.reference)
         .replace("{tid}", &target.taken_callback.id.to_string())
-        .replace("{t}", &target.taken_callback.reference);
+        .replace("{t}", &target.taken_callback.reference)
+        .replace("{mid}", &target.mentor.0.to_string())
+        .replace("{sid}", &target.session.to_string());
     let actor_chat = chat(camden.prefix, role);
     let actor = w
         .store
@@ -357,7 +398,9 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
             .replace("{cid}", "999999")
             .replace("{c}", "CQQQQ")
             .replace("{tid}", "999999")
-            .replace("{t}", "CQQQQ");
+            .replace("{t}", "CQQQQ")
+            .replace("{mid}", "999999")
+            .replace("{sid}", "999999");
         let outbox_now = w.store.outbox_rows(None).await.unwrap().len();
         w.say(ChannelKind::Telegram, &actor_chat, payload(&bogus)).await;
         let nothing: Vec<String> = w.store.outbox_rows(None).await.unwrap()[outbox_now..]
@@ -419,6 +462,12 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
         "CALLBACK" => after.callbacks.len() == before.callbacks.len() + 1,
         "CANCEL CALLBACK" => replies.iter().any(|r| r.contains("cancelled")),
         "CONCERN" => after.escalations.iter().any(|e| e.2 == Some(actor.id.0)),
+        "/supervision" => replies.iter().any(|r| r.starts_with("Book supervision: with whom?")),
+        "Book button" => after.sessions.len() == before.sessions.len() + 1,
+        "Attended button" => after
+            .sessions
+            .iter()
+            .any(|s| s.0 == camden.session && s.1 == camden.mentor.0 && s.3.as_deref() == Some("attended")),
         "/available" => {
             let mine: Vec<_> = after.availability.iter().filter(|a| a.0 == actor.id.0).collect();
             mine.len() == 1 && (mine[0].1, mine[0].2.as_str(), mine[0].3.as_str()) == (6, "10:00", "12:00")

@@ -477,3 +477,74 @@ async fn missed_occurrences_are_caught_up_within_grace_and_skipped_beyond_it() {
     assert_eq!(r.skipped_occurrences, 2, "the check-in and the coordinators' digest");
     assert_eq!(w.store.checkins_of(sam).await.unwrap().len(), 1);
 }
+
+/// A 1:1 Chris books from Telegram for the Wednesday after the clocks go back gets its
+/// reminders 48 h and 2 h before in GMT, with the place Chris typed after booking. Words typed
+/// more than half an hour after booking are just a message.
+#[tokio::test]
+async fn a_session_booked_from_telegram_gets_its_reminders_with_the_place_typed_after_booking() {
+    use peerline_core::supervision::{BookWith, Booking, booking_button};
+    // Tuesday 20 October 2026, 10:00 BST.
+    let w = World::new("2026-10-20T09:00:00Z").await;
+    w.enrol("Chris", Role::Coordinator, None, ChannelKind::Telegram, "900")
+        .await;
+    let sam = w
+        .enrol(
+            "Sam",
+            Role::Mentor,
+            Some("2025-01-06"),
+            ChannelKind::Sms,
+            "+447700900101",
+        )
+        .await;
+    w.say(ChannelKind::Telegram, "900", text("/supervision")).await;
+    assert_eq!(w.last_to("900").await.body, "Book supervision: with whom?");
+    let at = Booking {
+        with: BookWith::Mentor(sam.0),
+        day: chrono::NaiveDate::from_ymd_opt(2026, 10, 28),
+        time: chrono::NaiveTime::from_hms_opt(15, 0, 0),
+    };
+    w.say(ChannelKind::Telegram, "900", button(booking_button(at))).await;
+    assert!(
+        w.last_to("900")
+            .await
+            .body
+            .starts_with("Booked: 1:1 supervision with Sam on Wed 28 Oct, 15:00."),
+        "{}",
+        w.last_to("900").await.body
+    );
+    w.clock.advance(Duration::minutes(5));
+    w.say(ChannelKind::Telegram, "900", text("Room 2, Camden Road")).await;
+    assert_eq!(
+        w.last_to("900").await.body,
+        "Added: supervision on Wed 28 Oct, 15:00 is at Room 2, Camden Road."
+    );
+    w.clock.advance(Duration::minutes(31));
+    w.say(ChannelKind::Telegram, "900", text("Room 3")).await;
+    assert!(
+        !w.last_to("900").await.body.starts_with("Added"),
+        "the prompt has closed"
+    );
+
+    let scheduler = w.scheduler();
+    w.run_until(&scheduler, utc("2026-10-28T16:00:00Z"), Duration::minutes(10))
+        .await;
+    for (kind, due) in [
+        ("supervision-reminder-48h", "2026-10-26T15:00:00Z"),
+        ("supervision-reminder-2h", "2026-10-28T13:00:00Z"),
+    ] {
+        let reminder = w
+            .rows(kind)
+            .await
+            .into_iter()
+            .find(|r| r.person_id == Some(sam) && r.body.contains("Wed 28 Oct, 15:00"))
+            .unwrap_or_else(|| panic!("no {kind}"));
+        assert!(reminder.body.contains("at Room 2, Camden Road"), "{}", reminder.body);
+        let late = reminder.created_at - to_millis(utc(due));
+        assert!(
+            (0..600_000).contains(&late),
+            "{kind} at {}",
+            from_millis(reminder.created_at)
+        );
+    }
+}

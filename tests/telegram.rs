@@ -525,3 +525,107 @@ async fn the_fake_refuses_calls_that_break_the_spec() {
     assert_eq!(bad_keyboard.status(), 400);
     assert_eq!(fake.violations().len(), 3, "{:#?}", fake.violations());
 }
+
+/// The newest message to `chat` whose text starts with `prefix`, once there is one.
+async fn message_starting(fake: &FakeTelegram, chat: i64, prefix: &str) -> support::fake_telegram::Call {
+    fake.wait_for_sent(WAIT, &format!("{prefix:?} to chat {chat}"), |s| {
+        s.iter()
+            .any(|c| c.chat_id() == Some(chat) && c.text().starts_with(prefix))
+    })
+    .await;
+    fake.sent_to(chat)
+        .into_iter()
+        .rev()
+        .find(|c| c.text().starts_with(prefix))
+        .unwrap()
+}
+
+/// A message's buttons, row by row flattened: (label, data).
+fn buttons(call: &support::fake_telegram::Call) -> Vec<(String, String)> {
+    call.params["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|b| {
+            (
+                b["text"].as_str().unwrap().to_owned(),
+                b["callback_data"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_coordinator_books_supervision_with_buttons_then_says_where() {
+    let home = Home::new();
+    setup_service(&home);
+    let fake = FakeTelegram::start().await;
+    let _app = App::spawn(&home, &telegram_env(&fake));
+    enrolled(&home, &fake, 900, "Chris", "coordinator").await;
+    enrolled(&home, &fake, 101, "Sam", "mentor").await;
+    enrolled(&home, &fake, 102, "Alex", "mentor").await;
+
+    // Mentors cannot book.
+    fake.send_text(101, "/supervision");
+    message_starting(&fake, 101, "Sorry, you can't do that from this account.").await;
+
+    // Whom: every active mentor by name, and the group.
+    fake.send_text(900, "/supervision");
+    let whom = buttons(&message_starting(&fake, 900, "Book supervision: with whom?").await);
+    let labels: Vec<&str> = whom.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(labels, ["Alex", "Sam", "Group (all mentors)"]);
+    let sam = &whom[1].1;
+
+    // Which day: the service's next ten working days (Monday to Friday), from tomorrow.
+    fake.press(900, 2, sam);
+    let days = buttons(&message_starting(&fake, 900, "Supervision with Sam: which day?").await);
+    assert_eq!(days.len(), 10, "{days:?}");
+    assert!(
+        days.iter().all(|d| !d.0.starts_with("Sat") && !d.0.starts_with("Sun")),
+        "{days:?}"
+    );
+    let (day, day_data) = days[1].clone();
+
+    // What time: on the hour, 09:00 to 16:00 (the service closes at 17:00).
+    fake.press(900, 3, &day_data);
+    let times = buttons(&message_starting(&fake, 900, &format!("Supervision with Sam on {day}: what time?")).await);
+    let labels: Vec<&str> = times.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00"]
+    );
+    let at_three = &times[6].1;
+    fake.press(900, 4, at_three);
+    let booked = message_starting(&fake, 900, "Booked: 1:1 supervision with Sam").await;
+    assert_eq!(
+        booked.text(),
+        format!(
+            "Booked: 1:1 supervision with Sam on {day}, 15:00. Reminders go out 48 hours and 2 hours before. \
+             To add a room or video link, send it now."
+        )
+    );
+    // A second tap books nothing more.
+    fake.press(900, 4, at_three);
+    message_starting(&fake, 900, &format!("Sam is already booked for {day}, 15:00.")).await;
+
+    // Where: the next thing Chris types.
+    fake.send_text(900, "Room 2, Camden Road");
+    message_starting(
+        &fake,
+        900,
+        &format!("Added: supervision on {day}, 15:00 is at Room 2, Camden Road."),
+    )
+    .await;
+    let list = home.cli_ok(&["supervision", "list", "--service", "Camden peer mentoring"]);
+    let booked: Vec<&str> = list
+        .lines()
+        .filter(|l| l.contains("15:00") && l.contains("\tSam\t"))
+        .collect();
+    assert_eq!(booked.len(), 1, "{list}");
+    assert!(
+        booked[0].contains("one-to-one") && booked[0].contains("Room 2, Camden Road"),
+        "{list}"
+    );
+    no_violations(&fake);
+}

@@ -28,6 +28,10 @@ pub enum Action {
     ResolveAlert,
     /// `/history REF`.
     AlertHistory,
+    /// `/supervision` and its buttons: book a session.
+    BookSupervision,
+    /// Attended / Missed / Cancelled after a session.
+    RecordSupervision,
 }
 
 impl Action {
@@ -44,6 +48,8 @@ impl Action {
             Action::AcknowledgeAlert => "escalation.acknowledge",
             Action::ResolveAlert => "escalation.resolve",
             Action::AlertHistory => "escalation.view",
+            Action::BookSupervision => "supervision.book",
+            Action::RecordSupervision => "supervision.record",
         }
     }
 }
@@ -54,6 +60,11 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::RequestCallback | Action::CancelCallback => role == Role::Mentee,
         Action::TakeCallback | Action::RecordCallback | Action::SetAvailability => role == Role::Mentor,
         Action::RaiseConcern => true,
-        Action::ListAlerts | Action::AcknowledgeAlert | Action::ResolveAlert | Action::AlertHistory => role.is_staff(),
+        Action::ListAlerts
+        | Action::AcknowledgeAlert
+        | Action::ResolveAlert
+        | Action::AlertHistory
+        | Action::BookSupervision
+        | Action::RecordSupervision => role.is_staff(),
     }
 }

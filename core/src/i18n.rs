@@ -152,24 +152,32 @@ impl Localizer {
     /// A local date and time for people to read, e.g. `Tue 3 Mar, 14:00` (en-GB), with day
     /// and month names from the locale files.
     pub fn when(&self, lang: Language, at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
-        use chrono::{Datelike, Timelike};
+        use chrono::Timelike;
         let local = at.with_timezone(&tz);
+        let mut args = self.date_args(lang, local.date_naive());
+        args.push(("time", format!("{:02}:{:02}", local.hour(), local.minute()).into()));
+        self.format(lang, "date-time", &args)
+    }
+
+    /// A date for people to read, e.g. `Tue 3 Mar` (en-GB).
+    pub fn day(&self, lang: Language, date: chrono::NaiveDate) -> String {
+        self.format(lang, "date-day", &self.date_args(lang, date))
+    }
+
+    /// Weekday, day and month of `date`, with the names from the locale files.
+    fn date_args(&self, lang: Language, date: chrono::NaiveDate) -> Vec<(&'static str, FluentValue<'static>)> {
+        use chrono::Datelike;
         let weekday = self.format(
             lang,
             "weekday",
-            &[("n", i64::from(local.weekday().number_from_monday()).into())],
+            &[("n", i64::from(date.weekday().number_from_monday()).into())],
         );
-        let month = self.format(lang, "month", &[("n", i64::from(local.month()).into())]);
-        self.format(
-            lang,
-            "date-time",
-            &[
-                ("weekday", weekday.into()),
-                ("day", i64::from(local.day()).into()),
-                ("month", month.into()),
-                ("time", format!("{:02}:{:02}", local.hour(), local.minute()).into()),
-            ],
-        )
+        let month = self.format(lang, "month", &[("n", i64::from(date.month()).into())]);
+        vec![
+            ("weekday", weekday.into()),
+            ("day", i64::from(date.day()).into()),
+            ("month", month.into()),
+        ]
     }
 
     /// Shorthand for a message without arguments.

@@ -138,7 +138,7 @@ fn weekday(s: &str) -> Option<Weekday> {
 }
 
 /// Is `day` one of the service's working days (`Mon-Fri`, `Mon,Wed,Fri`, `Mon-Sun`)?
-fn works_on(spec: &str, day: Weekday) -> bool {
+pub fn works_on(spec: &str, day: Weekday) -> bool {
     spec.split(',').any(|part| match part.split_once('-') {
         Some((a, b)) => match (weekday(a), weekday(b)) {
             (Some(a), Some(b)) => {

@@ -3,12 +3,12 @@
 //! session). Peerline plans the policy 1:1s itself so nobody misses supervision by accident;
 //! coordinators can add, move or cancel sessions.
 
-use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime, Timelike, Weekday};
 
 use crate::{
     domain::{ChannelKind, Language},
     i18n::Localizer,
-    store::Keyboard,
+    store::{Keyboard, Service},
 };
 
 /// Weeks of fortnightly supervision at the start of a placement.
@@ -86,6 +86,88 @@ pub fn parse_record_button(data: &str) -> Option<(i64, i64, &str)> {
     Some((session, person, outcome))
 }
 
+/// Whom a session booked from Telegram is with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookWith {
+    /// One mentor, by person id: a 1:1.
+    Mentor(i64),
+    /// Every active mentor of the service: a group session.
+    Group,
+}
+
+/// One step of booking from Telegram, carried by its button: whom, then which day, then
+/// what time (a time only ever follows a day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Booking {
+    pub with: BookWith,
+    pub day: Option<NaiveDate>,
+    pub time: Option<NaiveTime>,
+}
+
+/// Button data for a booking step: `svb:<mentor id|g>[:<YYYYMMDD>[:<HHMM>]]` (well inside
+/// Telegram's 64 bytes).
+pub fn booking_button(b: Booking) -> String {
+    let mut data = match b.with {
+        BookWith::Mentor(id) => format!("svb:{id}"),
+        BookWith::Group => "svb:g".to_owned(),
+    };
+    if let Some(day) = b.day {
+        data.push_str(&day.format(":%Y%m%d").to_string());
+        if let Some(time) = b.time {
+            data.push_str(&time.format(":%H%M").to_string());
+        }
+    }
+    data
+}
+
+pub fn parse_booking_button(data: &str) -> Option<Booking> {
+    let mut parts = data.strip_prefix("svb:")?.split(':');
+    let with = match parts.next()? {
+        "g" => BookWith::Group,
+        id => BookWith::Mentor(id.parse().ok().filter(|id: &i64| *id > 0)?),
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let day = match parts.next() {
+        Some(d) if digits(d, 8) => Some(NaiveDate::parse_from_str(d, "%Y%m%d").ok()?),
+        Some(_) => return None,
+        None => None,
+    };
+    let time = match parts.next() {
+        Some(t) if digits(t, 4) => Some(NaiveTime::parse_from_str(t, "%H%M").ok()?),
+        Some(_) => return None,
+        None => None,
+    };
+    if parts.next().is_some() || (day.is_none() && time.is_some()) {
+        return None;
+    }
+    Some(Booking { with, day, time })
+}
+
+/// How many days ahead a coordinator can pick from when booking from Telegram.
+pub const BOOKING_DAYS: usize = 10;
+
+/// The days offered when booking: the service's next [`BOOKING_DAYS`] working days after `today`.
+pub fn booking_days(service: &Service, today: NaiveDate) -> Vec<NaiveDate> {
+    today
+        .iter_days()
+        .skip(1)
+        .take(7 * 4)
+        .filter(|d| crate::safeguarding::works_on(&service.working_days, d.weekday()))
+        .take(BOOKING_DAYS)
+        .collect()
+}
+
+/// The times offered on a day: on the hour, from when the service opens to an hour before it
+/// closes (09:00-17:00 when its hours cannot be read).
+pub fn booking_times(service: &Service) -> Vec<NaiveTime> {
+    let hour = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").ok().map(|t| t.hour());
+    let (open, close) = match (hour(&service.working_start), hour(&service.working_end)) {
+        (Some(open), Some(close)) if open < close => (open, close),
+        _ => (9, 17),
+    };
+    (open..close).filter_map(|h| NaiveTime::from_hms_opt(h, 0, 0)).collect()
+}
+
 /// A reminder with Confirm / Can't make it buttons (Telegram) or "reply YES or NO" (SMS).
 pub fn reminder_message(
     i18n: &Localizer,
@@ -156,6 +238,38 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn booking_buttons_carry_each_step_and_nothing_else() {
+        let t = NaiveTime::from_hms_opt(14, 0, 0);
+        for (step, data) in [
+            ((BookWith::Mentor(7), None, None), "svb:7"),
+            ((BookWith::Group, Some(d("2026-12-03")), None), "svb:g:20261203"),
+            ((BookWith::Mentor(7), Some(d("2026-12-03")), t), "svb:7:20261203:1400"),
+        ] {
+            let b = Booking {
+                with: step.0,
+                day: step.1,
+                time: step.2,
+            };
+            assert_eq!(booking_button(b), data);
+            assert_eq!(parse_booking_button(data), Some(b));
+        }
+        for bad in [
+            "svb:",
+            "svb:0",
+            "svb:-3",
+            "svb:x",
+            "svb:7:2026123",
+            "svb:7:20261332",
+            "svb:7:20261203:2500",
+            "svb:7:20261203:1400:1",
+            "svb:7::1400",
+            "sv:7:yes",
+        ] {
+            assert_eq!(parse_booking_button(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -118,6 +118,11 @@ pub fn keywords(data: &[u8]) {
             Some((session, yes))
         );
     }
+    if let Some(step) = supervision::parse_booking_button(text) {
+        let data = supervision::booking_button(step);
+        assert!(data.len() <= 64, "Telegram's limit: {data:?}");
+        assert_eq!(supervision::parse_booking_button(&data), Some(step));
+    }
     if let Some((session, person, outcome)) = supervision::parse_record_button(text) {
         let data = supervision::record_button(session, person, outcome);
         assert_eq!(

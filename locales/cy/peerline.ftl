@@ -73,7 +73,7 @@ help-mentor = { $channel ->
 
 help-coordinator = { $channel ->
     [sms] Peerline i gydlynwyr: atebwch ACK a'r cyfeirnod i gydnabod rhybudd. Defnyddiwch Telegram i gael yr holl offer. Mae STOP yn atal negeseuon.
-   *[other] Peerline i gydlynwyr: /escalations i weld rhybuddion agored, /ack a /resolve i'w cydnabod a'u datrys, /language i newid iaith, /stop i atal negeseuon.
+   *[other] Peerline i gydlynwyr: /escalations i weld rhybuddion agored, /ack a /resolve i'w cydnabod a'u datrys, /supervision i drefnu goruchwyliaeth, /language i newid iaith, /stop i atal negeseuon.
 }
 
 ## Language
@@ -182,6 +182,30 @@ supervision-recorded = Cofnodwyd: { $name }, { $outcome ->
 supervision-missed-rebook = Ddaeth { $name } ddim i oruchwyliaeth ({ $when }). Trefnwch sesiwn newydd o fewn 7 diwrnod.
 supervision-review-flag = Mae { $name } wedi methu goruchwyliaeth ddwywaith yn olynol: mae angen adolygiad.
 supervision-due-digest = Goruchwyliaeth yn ddyledus: { $names }. Does dim sesiwn wedi'i threfnu iddyn nhw o fewn y cyfnod.
+supervision-record-gone = Does dim sesiwn oruchwylio o'r fath i'w chofnodi.
+supervision-book-who = Trefnu goruchwyliaeth: gyda phwy?
+button-book-group = Grwp (pob mentor)
+supervision-book-no-mentors = Does dim mentoriaid gweithredol i drefnu goruchwyliaeth gyda nhw eto.
+supervision-book-day = { $kind ->
+    [group] Goruchwyliaeth grwp
+   *[other] Goruchwyliaeth gyda { $name }
+}: pa ddiwrnod?
+supervision-book-time = { $kind ->
+    [group] Goruchwyliaeth grwp
+   *[other] Goruchwyliaeth gyda { $name }
+} ar { $day }: faint o'r gloch?
+supervision-booked = Wedi'i drefnu: { $kind ->
+    [group] goruchwyliaeth grwp
+   *[other] goruchwyliaeth 1:1 gyda { $name }
+} ar { $when }. Bydd nodiadau atgoffa'n mynd allan 48 awr a 2 awr cyn hynny. I ychwanegu ystafell neu ddolen fideo, anfonwch hi nawr.
+supervision-book-clash = { $kind ->
+    [group] Mae goruchwyliaeth grwp
+   *[other] Mae { $name }
+} wedi'i drefnu'n barod ar gyfer { $when }.
+supervision-book-gone = Mae'r trefniant hwnnw wedi dod i ben. Anfonwch /supervision i ddechrau eto.
+supervision-book-telegram = Mae trefnu goruchwyliaeth yn gweithio yn Telegram (/supervision) neu gyda'r gorchymyn peerline.
+supervision-place-set = Wedi'i ychwanegu: mae goruchwyliaeth ar { $when } yn { $place }.
+date-day = { $weekday } { $day } { $month }
 
 ## Safeguarding
 

@@ -67,7 +67,7 @@ help-mentor = { $channel ->
 
 help-coordinator = { $channel ->
     [sms] Peerline for coordinators: reply ACK and the reference to acknowledge an alert. Use Telegram for the full set of tools. STOP stops messages.
-   *[other] Peerline for coordinators: /escalations lists open alerts, /ack and /resolve act on them, /language changes language, /stop stops messages.
+   *[other] Peerline for coordinators: /escalations lists open alerts, /ack and /resolve act on them, /supervision books supervision, /language changes language, /stop stops messages.
 }
 
 ## Language
@@ -176,6 +176,30 @@ supervision-recorded = Recorded: { $name }, { $outcome ->
 supervision-missed-rebook = { $name } missed supervision on { $when }. Please rebook within 7 days.
 supervision-review-flag = { $name } has missed supervision twice in a row: a review is due.
 supervision-due-digest = Supervision due: { $names }. Nobody is booked in with them within the cadence.
+supervision-record-gone = There is no such supervision session to record.
+supervision-book-who = Book supervision: with whom?
+button-book-group = Group (all mentors)
+supervision-book-no-mentors = There are no active mentors to book supervision with yet.
+supervision-book-day = { $kind ->
+    [group] Group supervision
+   *[other] Supervision with { $name }
+}: which day?
+supervision-book-time = { $kind ->
+    [group] Group supervision
+   *[other] Supervision with { $name }
+} on { $day }: what time?
+supervision-booked = Booked: { $kind ->
+    [group] group supervision
+   *[other] 1:1 supervision with { $name }
+} on { $when }. Reminders go out 48 hours and 2 hours before. To add a room or video link, send it now.
+supervision-book-clash = { $kind ->
+    [group] Group supervision is
+   *[other] { $name } is
+} already booked for { $when }.
+supervision-book-gone = That booking has expired. Send /supervision to start again.
+supervision-book-telegram = Booking supervision works in Telegram (/supervision) or with the peerline command.
+supervision-place-set = Added: supervision on { $when } is at { $place }.
+date-day = { $weekday } { $day } { $month }
 
 ## Safeguarding
 

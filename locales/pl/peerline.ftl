@@ -71,7 +71,7 @@ help-mentor = { $channel ->
 
 help-coordinator = { $channel ->
     [sms] Peerline dla koordynatorów: aby potwierdzić alert, odpisz ACK i numer referencyjny. Pełny zestaw narzędzi jest w Telegramie. STOP wyłącza wiadomości.
-   *[other] Peerline dla koordynatorów: /escalations pokazuje otwarte alerty, /ack i /resolve służą do ich potwierdzania i zamykania, /language zmienia język, /stop wyłącza wiadomości.
+   *[other] Peerline dla koordynatorów: /escalations pokazuje otwarte alerty, /ack i /resolve służą do ich potwierdzania i zamykania, /supervision umawia superwizję, /language zmienia język, /stop wyłącza wiadomości.
 }
 
 ## Language
@@ -180,6 +180,30 @@ supervision-recorded = Zapisano: { $name }, { $outcome ->
 supervision-missed-rebook = Nieobecność na superwizji: { $name }, { $when }. Ustal nowy termin w ciągu 7 dni.
 supervision-review-flag = { $name }: dwie nieobecności na superwizji z rzędu. Należy przeprowadzić przegląd.
 supervision-due-digest = Superwizja wymagana: { $names }. Nie mają umówionej superwizji w wymaganym okresie.
+supervision-record-gone = Nie ma takiej sesji superwizji do zapisania.
+supervision-book-who = Umów superwizję: z kim?
+button-book-group = Grupa (wszyscy mentorzy)
+supervision-book-no-mentors = Nie ma jeszcze aktywnych mentorów, z którymi można umówić superwizję.
+supervision-book-day = { $kind ->
+    [group] Superwizja grupowa
+   *[other] Superwizja z: { $name }
+}: który dzień?
+supervision-book-time = { $kind ->
+    [group] Superwizja grupowa
+   *[other] Superwizja z: { $name }
+}, { $day }: o której godzinie?
+supervision-booked = Umówiono: { $kind ->
+    [group] superwizja grupowa
+   *[other] superwizja 1:1 z: { $name }
+}, { $when }. Przypomnienia zostaną wysłane 48 godzin i 2 godziny wcześniej. Aby dodać salę lub link do wideo, wyślij go teraz.
+supervision-book-clash = { $kind ->
+    [group] Superwizja grupowa jest już umówiona na { $when }.
+   *[other] { $name } ma już umówioną superwizję na { $when }.
+}
+supervision-book-gone = Ten wybór jest już nieaktualny. Wyślij /supervision, aby zacząć od nowa.
+supervision-book-telegram = Superwizję można umówić w Telegramie (/supervision) albo poleceniem peerline.
+supervision-place-set = Dodano: superwizja { $when } odbędzie się tutaj: { $place }.
+date-day = { $weekday } { $day } { $month }
 
 ## Safeguarding
 

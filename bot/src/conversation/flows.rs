@@ -2,6 +2,7 @@
 //! YES / NO to a supervision reminder, and a coordinator's attendance record.
 
 use peerline_core::{
+    authz::{self, Action},
     clock::{from_millis, to_millis},
     domain::{PersonId, ServiceId},
     quiet::after_quiet_hours,
@@ -41,9 +42,12 @@ impl Engine {
                 return Ok(true);
             }
             if let Some((session, mentor, outcome)) = supervision::parse_record_button(data) {
-                if person.role.is_staff() {
+                if authz::allows(person.role, Action::RecordSupervision) {
                     self.record(tx, reply, sender, session, PersonId(mentor), outcome, now)
                         .await?;
+                } else {
+                    let why = (Action::RecordSupervision, "role");
+                    self.deny(tx, reply, sender, why, None, to_millis(now)).await?;
                 }
                 return Ok(true);
             }
@@ -201,6 +205,18 @@ impl Engine {
         )
         .await?
         else {
+            // Not a session of theirs: another service's is answered like one that does not
+            // exist, and the attempt is audited.
+            let gone = self.text(staff.language, "supervision-record-gone", &[]);
+            if tx
+                .session_service(session)
+                .await?
+                .is_some_and(|s| s != staff.service_id)
+            {
+                let why = (Action::RecordSupervision, "other service");
+                return self.deny(tx, reply, sender, why, Some(gone), to_millis(now)).await;
+            }
+            reply.push(gone, None, false, "reply");
             return Ok(());
         };
         let lang = staff.language;

@@ -36,6 +36,8 @@ pub enum Intent {
     Escalations,
     /// Coordinators: an alert's timeline.
     History(Option<String>),
+    /// Coordinators: book supervision (`/supervision`), Telegram buttons from there.
+    Supervision,
     /// Mentors: when they take callbacks (`/available Mon-Fri 18:00-21:00`, `AVAILABLE OFF`),
     /// as typed; `None` asks what is set.
     Available(Option<String>),
@@ -197,6 +199,7 @@ fn parse_command(command: &str, original: &str) -> Intent {
         ),
         "escalations" | "alerts" => Intent::Escalations,
         "history" => Intent::History(args.first().map(|a| a.to_ascii_uppercase())),
+        "supervision" | "book" => Intent::Supervision,
         _ => Intent::Text(original.to_owned()),
     }
 }
@@ -255,6 +258,7 @@ mod tests {
             ("Take c4k7", Intent::Take("C4K7".into())),
             ("/history E4K7", Intent::History(Some("E4K7".into()))),
             ("/available", Intent::Available(None)),
+            ("/supervision", Intent::Supervision),
             (
                 "/available@PeerlineBot Mon-Fri 6-9pm",
                 Intent::Available(Some("Mon-Fri 6-9pm".into())),

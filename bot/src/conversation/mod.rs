@@ -3,6 +3,7 @@
 //! key) is recognised inside that transaction and changes nothing.
 
 pub mod availability;
+mod booking;
 mod callbacks;
 mod flows;
 pub mod keywords;
@@ -339,6 +340,9 @@ impl Engine {
         if self.staff_command(tx, reply, &sender, &intent, at).await? {
             return Ok(());
         }
+        if self.booking(tx, reply, &sender, &intent, at).await? {
+            return Ok(());
+        }
         if let InboundPayload::Button(data) = &reply.inbound.payload
             && let Some(id) = peerline_core::callbacks::parse_take_button(data)
         {
@@ -470,7 +474,8 @@ impl Engine {
             | Intent::Ack(_)
             | Intent::Resolve(..)
             | Intent::Escalations
-            | Intent::History(_) => {
+            | Intent::History(_)
+            | Intent::Supervision => {
                 let body = self.text(lang, "unknown-text", &[("channel", ch())]);
                 reply.push(body, None, false, "reply");
             }

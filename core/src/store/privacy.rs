@@ -56,6 +56,11 @@ const EXPORT_SECTIONS: &[(&str, &str)] = &[
          WHERE a.person_id = ?1 ORDER BY s.starts_at",
     ),
     (
+        "supervision_booked_by_you",
+        "SELECT id AS session, kind, starts_at, place, status, source, created_at FROM supervision_sessions
+         WHERE booked_by = ?1 ORDER BY starts_at",
+    ),
+    (
         "callback_availability",
         "SELECT weekday, start_time, end_time FROM availability WHERE person_id = ?1 ORDER BY weekday, start_time",
     ),

@@ -534,6 +534,76 @@ impl Tx {
         Ok(id)
     }
 
+    /// Is there already a session at `starts_at`: a group session (of any status, as there is
+    /// one per time), or for `mentor`, a booked session they attend?
+    pub async fn session_at(&mut self, service: ServiceId, starts_at: i64, mentor: Option<PersonId>) -> Result<bool> {
+        let sql = match mentor {
+            None => {
+                "SELECT EXISTS (SELECT 1 FROM supervision_sessions
+                                WHERE service_id = ?1 AND starts_at = ?2 AND kind = 'group')"
+            }
+            Some(_) => {
+                "SELECT EXISTS (SELECT 1 FROM supervision_sessions s JOIN supervision_attendees a ON a.session_id = s.id
+                                WHERE s.service_id = ?1 AND s.starts_at = ?2 AND s.status = 'booked' AND a.person_id = ?3)"
+            }
+        };
+        Ok(sqlx::query_scalar(sql)
+            .bind(service.0)
+            .bind(starts_at)
+            .bind(mentor.map(|m| m.0))
+            .fetch_one(self.conn())
+            .await?)
+    }
+
+    /// The service a session belongs to, if it exists.
+    pub async fn session_service(&mut self, session: i64) -> Result<Option<ServiceId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT service_id FROM supervision_sessions WHERE id = ?")
+            .bind(session)
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(id.map(ServiceId))
+    }
+
+    /// `coordinator` booked `session`: the next thing they type before `until` is its place.
+    /// Only their latest booking asks.
+    pub async fn ask_place(&mut self, session: i64, coordinator: PersonId, until: i64) -> Result<()> {
+        sqlx::query("UPDATE supervision_sessions SET place_asked_until = NULL WHERE booked_by = ?1 AND id != ?2")
+            .bind(coordinator.0)
+            .bind(session)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("UPDATE supervision_sessions SET booked_by = ?1, place_asked_until = ?2 WHERE id = ?3")
+            .bind(coordinator.0)
+            .bind(until)
+            .bind(session)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The session waiting for `coordinator` to say where it is, if one is: (id, starts_at).
+    pub async fn asking_place(&mut self, coordinator: PersonId, now: i64) -> Result<Option<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, starts_at FROM supervision_sessions
+             WHERE booked_by = ?1 AND place_asked_until > ?2 AND status = 'booked'
+             ORDER BY place_asked_until DESC LIMIT 1",
+        )
+        .bind(coordinator.0)
+        .bind(now)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// Set where a session is, and stop asking.
+    pub async fn set_place(&mut self, session: i64, place: &str) -> Result<()> {
+        sqlx::query("UPDATE supervision_sessions SET place = ?1, place_asked_until = NULL WHERE id = ?2")
+            .bind(place)
+            .bind(session)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Group sessions are created once per scheduled time; `None` if it already exists.
     pub async fn add_group_session_once(
         &mut self,

@@ -1,0 +1,319 @@
+//! Coordinators book supervision from Telegram: `/supervision`, then buttons for whom (a
+//! mentor, or the group), which day (the service's next working days) and what time (on the
+//! hour, in working hours). Each button carries the choices so far, so there is no half-made
+//! booking to keep or lose. Once booked, the next thing the coordinator types within
+//! [`PLACE_PROMPT_MINUTES`] is taken as the room or video link.
+
+use chrono::{DateTime, Utc};
+use peerline_core::{
+    authz::{self, Action},
+    clock::{from_millis, to_millis},
+    domain::{ChannelKind, PersonId, Role},
+    store::{AuditEntry, Keyboard, NewSession, PersonStatus, Service, Tx},
+    supervision::{self, BookWith, Booking},
+};
+
+use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
+use crate::inbound::InboundPayload;
+
+/// How long after booking the coordinator's next message is taken as the place.
+const PLACE_PROMPT_MINUTES: i64 = 30;
+/// Buttons per keyboard row: names and dates stay readable on a small phone.
+const PER_ROW: usize = 2;
+
+/// Who a booking is with, once checked against the coordinator's service.
+struct With {
+    kind: &'static str,
+    /// The mentor's name, or empty for the group.
+    name: String,
+    attendees: Vec<PersonId>,
+}
+
+impl Engine {
+    /// Handle `/supervision`, a booking button, or the place typed after booking. Returns
+    /// whether the message was one of those.
+    pub(super) async fn booking(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        intent: &Intent,
+        now: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let step = match (&reply.inbound.payload, intent) {
+            (InboundPayload::Button(data), _) => match supervision::parse_booking_button(data) {
+                Some(step) => Some(step),
+                None => return Ok(false),
+            },
+            (InboundPayload::Text(_), Intent::Supervision) => None,
+            (InboundPayload::Text(_), Intent::Text(words)) => return self.place(tx, reply, sender, words, now).await,
+            _ => return Ok(false),
+        };
+        let person = &sender.person;
+        if !authz::allows(person.role, Action::BookSupervision) {
+            let why = (Action::BookSupervision, "role");
+            self.deny(tx, reply, sender, why, None, to_millis(now)).await?;
+            return Ok(true);
+        }
+        let lang = person.language;
+        if reply.inbound.channel != ChannelKind::Telegram {
+            reply.push(self.text(lang, "supervision-book-telegram", &[]), None, false, "reply");
+            return Ok(true);
+        }
+        let service = tx.service(person.service_id).await?;
+        let Some(step) = step else {
+            self.ask_whom(reply, &service).await?;
+            return Ok(true);
+        };
+        let Some(with) = self.with(tx, reply, sender, step.with, now).await? else {
+            return Ok(true);
+        };
+        let (kind, name) = (with.kind, with.name.as_str());
+        match (step.day, step.time) {
+            (None, _) => {
+                let today = now.with_timezone(&service.timezone).date_naive();
+                let days = supervision::booking_days(&service, today);
+                let buttons = days
+                    .iter()
+                    .map(|d| {
+                        let next = Booking { day: Some(*d), ..step };
+                        (self.i18n.day(lang, *d), supervision::booking_button(next))
+                    })
+                    .collect();
+                let body = self.text(
+                    lang,
+                    "supervision-book-day",
+                    &[("kind", kind.into()), ("name", name.into())],
+                );
+                reply.push(body, Some(rows(buttons)), false, "reply");
+            }
+            (Some(day), None) => {
+                let buttons = supervision::booking_times(&service)
+                    .into_iter()
+                    .map(|t| {
+                        let next = Booking { time: Some(t), ..step };
+                        (t.format("%H:%M").to_string(), supervision::booking_button(next))
+                    })
+                    .collect();
+                let args = [
+                    ("kind", kind.into()),
+                    ("name", name.into()),
+                    ("day", self.i18n.day(lang, day).into()),
+                ];
+                reply.push(
+                    self.text(lang, "supervision-book-time", &args),
+                    Some(rows(buttons)),
+                    false,
+                    "reply",
+                );
+            }
+            (Some(day), Some(time)) => {
+                self.book(tx, reply, sender, &service, with, day.and_time(time), now)
+                    .await?
+            }
+        }
+        Ok(true)
+    }
+
+    /// The first step: a button per active mentor, by name, and one for the group.
+    async fn ask_whom(&self, reply: &mut Reply<'_>, service: &Service) -> Result<(), EngineError> {
+        let lang = reply.language;
+        let mentors = self.active_mentors(service).await?;
+        if mentors.is_empty() {
+            reply.push(
+                self.text(lang, "supervision-book-no-mentors", &[]),
+                None,
+                false,
+                "reply",
+            );
+            return Ok(());
+        }
+        let step = |with| Booking {
+            with,
+            day: None,
+            time: None,
+        };
+        let mut buttons: Vec<(String, String)> = mentors
+            .into_iter()
+            .map(|(id, name)| (name, supervision::booking_button(step(BookWith::Mentor(id.0)))))
+            .collect();
+        buttons.push((
+            self.text(lang, "button-book-group", &[]),
+            supervision::booking_button(step(BookWith::Group)),
+        ));
+        reply.push(
+            self.text(lang, "supervision-book-who", &[]),
+            Some(rows(buttons)),
+            false,
+            "reply",
+        );
+        Ok(())
+    }
+
+    /// The service's active mentors, by name.
+    async fn active_mentors(&self, service: &Service) -> Result<Vec<(PersonId, String)>, EngineError> {
+        let mut mentors: Vec<(PersonId, String)> = self
+            .store
+            .people(service.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.role == Role::Mentor && p.status == PersonStatus::Active)
+            .map(|p| (p.id, p.display_name))
+            .collect();
+        mentors.sort_by_key(|m| m.1.to_lowercase());
+        Ok(mentors)
+    }
+
+    /// Check whom a button books with. A mentor who has left (or never was one) gets "that
+    /// booking has expired"; another service's mentor gets the same answer, audited as denied.
+    async fn with(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        with: BookWith,
+        now: DateTime<Utc>,
+    ) -> Result<Option<With>, EngineError> {
+        let coordinator = &sender.person;
+        let gone = self.text(coordinator.language, "supervision-book-gone", &[]);
+        match with {
+            BookWith::Group => {
+                let service = tx.service(coordinator.service_id).await?;
+                let attendees: Vec<PersonId> = self.active_mentors(&service).await?.into_iter().map(|m| m.0).collect();
+                if attendees.is_empty() {
+                    let body = self.text(coordinator.language, "supervision-book-no-mentors", &[]);
+                    reply.push(body, None, false, "reply");
+                    return Ok(None);
+                }
+                Ok(Some(With {
+                    kind: "group",
+                    name: String::new(),
+                    attendees,
+                }))
+            }
+            BookWith::Mentor(id) => match tx.person(PersonId(id)).await.ok() {
+                Some(p) if p.service_id != coordinator.service_id => {
+                    let why = (Action::BookSupervision, "other service");
+                    self.deny(tx, reply, sender, why, Some(gone), to_millis(now)).await?;
+                    Ok(None)
+                }
+                Some(p) if p.role == Role::Mentor && p.status == PersonStatus::Active => Ok(Some(With {
+                    kind: "one-to-one",
+                    name: p.display_name,
+                    attendees: vec![p.id],
+                })),
+                _ => {
+                    reply.push(gone, None, false, "reply");
+                    Ok(None)
+                }
+            },
+        }
+    }
+
+    /// The last step: book at local `at`, unless it has passed or is taken; then ask where.
+    #[allow(clippy::too_many_arguments)]
+    async fn book(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        service: &Service,
+        with: With,
+        at: chrono::NaiveDateTime,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        let coordinator = &sender.person;
+        let lang = coordinator.language;
+        let starts = peerline_scheduler::occurrence::resolve_local(service.timezone, at);
+        let when = self.i18n.when(lang, starts, service.timezone);
+        let args = |when: &str| {
+            [
+                ("kind", with.kind.into()),
+                ("name", with.name.as_str().into()),
+                ("when", when.to_owned().into()),
+            ]
+        };
+        if starts <= now {
+            reply.push(self.text(lang, "supervision-book-gone", &[]), None, false, "reply");
+            return Ok(());
+        }
+        let mentor = with.attendees.first().copied().filter(|_| with.kind == "one-to-one");
+        if tx.session_at(service.id, to_millis(starts), mentor).await? {
+            // A second tap on the same button, or a clash: nothing is booked twice.
+            reply.push(
+                self.text(lang, "supervision-book-clash", &args(&when)),
+                None,
+                false,
+                "reply",
+            );
+            return Ok(());
+        }
+        let session = NewSession {
+            service: service.id,
+            kind: with.kind,
+            starts_at: to_millis(starts),
+            place: None,
+            source: "telegram",
+            attendees: &with.attendees,
+        };
+        let id = tx.add_session(&session, to_millis(now)).await?;
+        let until = now + chrono::Duration::minutes(PLACE_PROMPT_MINUTES);
+        tx.ask_place(id, coordinator.id, to_millis(until)).await?;
+        tx.audit(AuditEntry {
+            at: to_millis(now),
+            service_id: Some(service.id),
+            actor_person_id: Some(coordinator.id),
+            actor_label: reply.inbound.channel.as_str(),
+            action: "supervision.book",
+            subject_person_id: mentor,
+            detail: Some(format!("session {id}: {} at {}", with.kind, starts.to_rfc3339())),
+        })
+        .await?;
+        tracing::info!(session = id, service = %service.id, kind = with.kind, "supervision booked from Telegram");
+        reply.push(
+            self.text(lang, "supervision-booked", &args(&when)),
+            None,
+            false,
+            "reply",
+        );
+        Ok(())
+    }
+
+    /// Text from a coordinator who has just booked a session: where it is.
+    async fn place(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        words: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let coordinator = &sender.person;
+        let place = words.trim();
+        if !coordinator.role.is_staff() || place.is_empty() {
+            return Ok(false);
+        }
+        let Some((session, starts_at)) = tx.asking_place(coordinator.id, to_millis(now)).await? else {
+            return Ok(false);
+        };
+        // A room name or a link, not an essay: keep what fits on a reminder.
+        let place: String = place.chars().take(200).collect();
+        tx.set_place(session, &place).await?;
+        let service = tx.service(coordinator.service_id).await?;
+        let when = self
+            .i18n
+            .when(coordinator.language, from_millis(starts_at), service.timezone);
+        let body = self.text(
+            coordinator.language,
+            "supervision-place-set",
+            &[("when", when.into()), ("place", place.as_str().into())],
+        );
+        reply.push(body, None, false, "reply");
+        Ok(true)
+    }
+}
+
+/// Buttons laid out [`PER_ROW`] to a row.
+fn rows(buttons: Vec<(String, String)>) -> Keyboard {
+    buttons.chunks(PER_ROW).map(<[_]>::to_vec).collect()
+}
