@@ -548,3 +548,34 @@ async fn a_session_booked_from_telegram_gets_its_reminders_with_the_place_typed_
         );
     }
 }
+
+/// A big service: the first forty mentors are offered, with a hint to narrow it down by name.
+#[tokio::test]
+async fn booking_in_a_big_service_offers_forty_mentors_and_a_way_to_find_the_rest() {
+    let w = World::new("2026-10-20T09:00:00Z").await;
+    w.enrol("Chris", Role::Coordinator, None, ChannelKind::Telegram, "900")
+        .await;
+    for i in 0..41 {
+        let chat = format!("{}", 1000 + i);
+        w.enrol(
+            &format!("Mentor {i:02}"),
+            Role::Mentor,
+            Some("2026-09-01"),
+            ChannelKind::Telegram,
+            &chat,
+        )
+        .await;
+    }
+    w.say(ChannelKind::Telegram, "900", text("/supervision")).await;
+    assert_eq!(
+        w.last_to("900").await.body,
+        "Book supervision: with whom? Not everyone fits: send /supervision and part of a name to find someone."
+    );
+    w.say(ChannelKind::Telegram, "900", text("/supervision 40")).await;
+    assert_eq!(w.last_to("900").await.body, "Book supervision: with whom?");
+    w.say(ChannelKind::Telegram, "900", text("/supervision Nobody")).await;
+    assert_eq!(
+        w.last_to("900").await.body,
+        "No active mentor's name has \"Nobody\" in it."
+    );
+}

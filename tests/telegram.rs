@@ -576,6 +576,18 @@ async fn a_coordinator_books_supervision_with_buttons_then_says_where() {
     let labels: Vec<&str> = whom.iter().map(|b| b.0.as_str()).collect();
     assert_eq!(labels, ["Alex", "Sam", "Group (all mentors)"]);
     let sam = &whom[1].1;
+    // Part of a name narrows it down.
+    fake.send_text(900, "/supervision sa");
+    fake.wait_for_sent(WAIT, "the narrowed list", |s| {
+        s.iter()
+            .filter(|c| c.chat_id() == Some(900) && c.text().starts_with("Book supervision"))
+            .count()
+            == 2
+    })
+    .await;
+    let narrowed = buttons(&message_starting(&fake, 900, "Book supervision: with whom?").await);
+    let labels: Vec<&str> = narrowed.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(labels, ["Sam", "Group (all mentors)"]);
 
     // Which day: the service's next ten working days (Monday to Friday), from tomorrow.
     fake.press(900, 2, sam);

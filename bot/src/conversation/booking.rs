@@ -9,7 +9,7 @@ use peerline_core::{
     authz::{self, Action},
     clock::{from_millis, to_millis},
     domain::{ChannelKind, PersonId, Role},
-    store::{AuditEntry, Keyboard, NewSession, PersonStatus, Service, Tx},
+    store::{AuditEntry, Keyboard, NewSession, PersonStatus, Service, StoreError, Tx},
     supervision::{self, BookWith, Booking},
 };
 
@@ -20,6 +20,9 @@ use crate::inbound::InboundPayload;
 const PLACE_PROMPT_MINUTES: i64 = 30;
 /// Buttons per keyboard row: names and dates stay readable on a small phone.
 const PER_ROW: usize = 2;
+/// Mentors offered at once: Telegram keyboards hold about a hundred buttons, and a long list
+/// is no use on a phone anyway.
+const MAX_MENTOR_BUTTONS: usize = 40;
 
 /// Who a booking is with, once checked against the coordinator's service.
 struct With {
@@ -45,7 +48,7 @@ impl Engine {
                 Some(step) => Some(step),
                 None => return Ok(false),
             },
-            (InboundPayload::Text(_), Intent::Supervision) => None,
+            (InboundPayload::Text(_), Intent::Supervision(_)) => None,
             (InboundPayload::Text(_), Intent::Text(words)) => return self.place(tx, reply, sender, words, now).await,
             _ => return Ok(false),
         };
@@ -62,7 +65,11 @@ impl Engine {
         }
         let service = tx.service(person.service_id).await?;
         let Some(step) = step else {
-            self.ask_whom(reply, &service).await?;
+            let name = match intent {
+                Intent::Supervision(name) => name.as_deref(),
+                _ => None,
+            };
+            self.ask_whom(reply, &service, name).await?;
             return Ok(true);
         };
         let Some(with) = self.with(tx, reply, sender, step.with, now).await? else {
@@ -115,19 +122,26 @@ impl Engine {
         Ok(true)
     }
 
-    /// The first step: a button per active mentor, by name, and one for the group.
-    async fn ask_whom(&self, reply: &mut Reply<'_>, service: &Service) -> Result<(), EngineError> {
+    /// The first step: a button per active mentor (whose name contains `name`, if given), by
+    /// name, and one for the group. A big service gets the first [`MAX_MENTOR_BUTTONS`] and is
+    /// asked to narrow it down with part of a name.
+    async fn ask_whom(&self, reply: &mut Reply<'_>, service: &Service, name: Option<&str>) -> Result<(), EngineError> {
         let lang = reply.language;
-        let mentors = self.active_mentors(service).await?;
+        let mut mentors = self.active_mentors(service).await?;
+        if let Some(name) = name {
+            let name = name.to_lowercase();
+            mentors.retain(|m| m.1.to_lowercase().contains(&name));
+        }
         if mentors.is_empty() {
-            reply.push(
-                self.text(lang, "supervision-book-no-mentors", &[]),
-                None,
-                false,
-                "reply",
-            );
+            let body = match name {
+                Some(name) => self.text(lang, "supervision-book-no-match", &[("name", name.into())]),
+                None => self.text(lang, "supervision-book-no-mentors", &[]),
+            };
+            reply.push(body, None, false, "reply");
             return Ok(());
         }
+        let more = mentors.len() > MAX_MENTOR_BUTTONS;
+        mentors.truncate(MAX_MENTOR_BUTTONS);
         let step = |with| Booking {
             with,
             day: None,
@@ -141,12 +155,11 @@ impl Engine {
             self.text(lang, "button-book-group", &[]),
             supervision::booking_button(step(BookWith::Group)),
         ));
-        reply.push(
-            self.text(lang, "supervision-book-who", &[]),
-            Some(rows(buttons)),
-            false,
-            "reply",
-        );
+        let mut body = self.text(lang, "supervision-book-who", &[]);
+        if more {
+            body = format!("{body} {}", self.text(lang, "supervision-book-narrow", &[]));
+        }
+        reply.push(body, Some(rows(buttons)), false, "reply");
         Ok(())
     }
 
@@ -191,7 +204,7 @@ impl Engine {
                     attendees,
                 }))
             }
-            BookWith::Mentor(id) => match tx.person(PersonId(id)).await.ok() {
+            BookWith::Mentor(id) => match tx.person(PersonId(id)).await.map(Some).or_else(not_found_is_none)? {
                 Some(p) if p.service_id != coordinator.service_id => {
                     let why = (Action::BookSupervision, "other service");
                     self.deny(tx, reply, sender, why, Some(gone), to_millis(now)).await?;
@@ -310,6 +323,14 @@ impl Engine {
         );
         reply.push(body, None, false, "reply");
         Ok(true)
+    }
+}
+
+/// A record that does not exist is `None`; any other failure is an error.
+fn not_found_is_none<T>(e: StoreError) -> Result<Option<T>, StoreError> {
+    match e {
+        StoreError::NotFound(_) => Ok(None),
+        e => Err(e),
     }
 }
 

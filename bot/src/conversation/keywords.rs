@@ -36,8 +36,8 @@ pub enum Intent {
     Escalations,
     /// Coordinators: an alert's timeline.
     History(Option<String>),
-    /// Coordinators: book supervision (`/supervision`), Telegram buttons from there.
-    Supervision,
+    /// Coordinators: book supervision (`/supervision [part of a name]`), buttons from there.
+    Supervision(Option<String>),
     /// Mentors: when they take callbacks (`/available Mon-Fri 18:00-21:00`, `AVAILABLE OFF`),
     /// as typed; `None` asks what is set.
     Available(Option<String>),
@@ -199,7 +199,7 @@ fn parse_command(command: &str, original: &str) -> Intent {
         ),
         "escalations" | "alerts" => Intent::Escalations,
         "history" => Intent::History(args.first().map(|a| a.to_ascii_uppercase())),
-        "supervision" | "book" => Intent::Supervision,
+        "supervision" | "book" => Intent::Supervision(words_after(original, 1)),
         _ => Intent::Text(original.to_owned()),
     }
 }
@@ -258,7 +258,8 @@ mod tests {
             ("Take c4k7", Intent::Take("C4K7".into())),
             ("/history E4K7", Intent::History(Some("E4K7".into()))),
             ("/available", Intent::Available(None)),
-            ("/supervision", Intent::Supervision),
+            ("/supervision", Intent::Supervision(None)),
+            ("/supervision sa", Intent::Supervision(Some("sa".into()))),
             (
                 "/available@PeerlineBot Mon-Fri 6-9pm",
                 Intent::Available(Some("Mon-Fri 6-9pm".into())),

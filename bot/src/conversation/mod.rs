@@ -475,7 +475,7 @@ impl Engine {
             | Intent::Resolve(..)
             | Intent::Escalations
             | Intent::History(_)
-            | Intent::Supervision => {
+            | Intent::Supervision(_) => {
                 let body = self.text(lang, "unknown-text", &[("channel", ch())]);
                 reply.push(body, None, false, "reply");
             }
