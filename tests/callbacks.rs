@@ -338,6 +338,12 @@ async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_w
     );
 }
 
+/// Say `words` as `address` and return the last message it was sent.
+async fn exchange(w: &World, channel: ChannelKind, address: &str, words: &str) -> String {
+    w.say(channel, address, text(words)).await;
+    w.last_to(address).await.body
+}
+
 /// Offers of Jo's next request, by address.
 async fn offered_to(w: &World) -> Vec<String> {
     let mut to: Vec<String> = w
@@ -365,51 +371,35 @@ async fn mentors_set_when_they_take_callbacks_themselves_and_requests_follow_it(
         kim,
         peerline_bot::conversation::Handled::Processed { queued: 1 }
     ));
-    let to_kim = w.last_to("103").await.body;
     assert_eq!(
-        to_kim,
+        w.last_to("103").await.body,
         "Thanks. You'll be offered callback requests at these times: Mon Tue 09:00-17:00."
     );
-    w.say(ChannelKind::Sms, "+447700900102", text("available off")).await;
-    assert!(
-        w.last_to("+447700900102")
-            .await
-            .body
-            .starts_with("Done. You won't be offered"),
-        "{}",
-        w.last_to("+447700900102").await.body
-    );
-    w.say(ChannelKind::Sms, "+447700900102", text("AVAILABLE")).await;
+    let alex = |words: &'static str| exchange(&w, ChannelKind::Sms, "+447700900102", words);
+    let answer = alex("available off").await;
+    assert!(answer.starts_with("Done. You won't be offered"), "{answer}");
     assert_eq!(
-        w.last_to("+447700900102").await.body,
+        alex("AVAILABLE").await,
         "You have no times set for callback requests. Send AVAILABLE with days and hours, e.g. \
          AVAILABLE Mon-Fri 18:00-21:00, or AVAILABLE OFF to stop."
     );
 
     // Words it cannot read change nothing, and it says which.
-    w.say(ChannelKind::Telegram, "103", text("/available Mun 9-5")).await;
+    let kim = |words: &'static str| exchange(&w, ChannelKind::Telegram, "103", words);
+    let answer = kim("/available Mun 9-5").await;
     assert!(
-        w.last_to("103")
-            .await
-            .body
-            .starts_with("Sorry, I couldn't read \"MUN\". Send /available"),
-        "{}",
-        w.last_to("103").await.body
+        answer.starts_with("Sorry, I couldn't read \"MUN\". Send /available"),
+        "{answer}"
     );
-    w.say(ChannelKind::Telegram, "103", text("/available")).await;
+    let answer = kim("/available").await;
     assert!(
-        w.last_to("103")
-            .await
-            .body
-            .starts_with("You're offered callback requests at these times: Mon Tue 09:00-17:00."),
-        "{}",
-        w.last_to("103").await.body
+        answer.starts_with("You're offered callback requests at these times: Mon Tue 09:00-17:00."),
+        "{answer}"
     );
 
     // A coordinator has no availability to set: a neutral refusal, audited.
-    w.say(ChannelKind::Telegram, "900", text("/available Mon 9-5")).await;
     assert_eq!(
-        w.last_to("900").await.body,
+        exchange(&w, ChannelKind::Telegram, "900", "/available Mon 9-5").await,
         "Sorry, you can't do that from this account."
     );
     let audit = w.audit().await;
@@ -445,15 +435,12 @@ async fn a_welsh_or_polish_mentor_reads_their_times_in_their_language_and_can_ty
             "pon.-pt. 18:00-21:00, sob. 10:00-12:00",
         ),
     ] {
-        w.say(ChannelKind::Sms, "+447700900102", text(&format!("language {language}")))
-            .await;
-        w.say(ChannelKind::Sms, "+447700900102", text(words)).await;
-        let set = w.last_to("+447700900102").await.body;
+        let alex = "+447700900102";
+        exchange(&w, ChannelKind::Sms, alex, &format!("language {language}")).await;
+        let set = exchange(&w, ChannelKind::Sms, alex, words).await;
         assert!(set.contains(want), "{language}: {set}");
         // What they were told can be sent back as it is.
-        w.say(ChannelKind::Sms, "+447700900102", text(&format!("AVAILABLE {want}")))
-            .await;
-        let again = w.last_to("+447700900102").await.body;
+        let again = exchange(&w, ChannelKind::Sms, alex, &format!("AVAILABLE {want}")).await;
         assert_eq!(again, set, "{language}");
     }
 }

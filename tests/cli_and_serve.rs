@@ -171,30 +171,22 @@ fn a_coordinator_sets_a_mentors_callback_times_in_the_words_mentors_use() {
     );
     let off = home.cli_ok(&["availability", "--service", "Camden", "--mentor", "Sam", "--off"]);
     assert_eq!(off, "Sam is not offered callbacks now.\n");
-    let args = [
-        "availability",
-        "--service",
-        "Camden",
-        "--mentor",
-        "Sam",
-        "--days",
-        "Mun",
-        "--hours",
-        "9-5",
-    ];
-    fails_with(&home, &args, &[], "\"MUN\" is not a day");
-    let args = [
-        "availability",
-        "--service",
-        "Camden",
-        "--mentor",
-        "Sam",
-        "--days",
-        "Mon",
-        "--hours",
-        "9",
-    ];
-    fails_with(&home, &args, &[], "\"9\" is not a time range");
+    let refused = |days: &str, hours: &str, why: &str| {
+        let args = [
+            "availability",
+            "--service",
+            "Camden",
+            "--mentor",
+            "Sam",
+            "--days",
+            days,
+            "--hours",
+            hours,
+        ];
+        fails_with(&home, &args, &[], why);
+    };
+    refused("Mun", "9-5", "\"MUN\" is not a day");
+    refused("Mon", "9", "\"9\" is not a time range");
 }
 
 #[test]
