@@ -61,7 +61,7 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline for peer mentors: reply to check-ins with a number, YES or NO to supervision reminders, CONCERN and your message to raise a worry, AVAILABLE to set callback times, LANGUAGE to change language, STOP to stop messages.
+    [sms] Peerline for peer mentors: answer check-ins with a number, YES or NO to supervision reminders, CONCERN and your message to raise a worry, AVAILABLE for callback times, LANGUAGE to change language, STOP to stop. Check-ins use the ONS wellbeing questions.
    *[other] Peerline for peer mentors: answer check-ins with the buttons, confirm supervision from the reminders, /concern raises a worry with your coordinator, /available sets when you take callbacks, /language changes language, /stop stops messages. Check-ins use the ONS personal wellbeing questions.
 }
 
