@@ -591,11 +591,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 let spec = format!("{} {}", a.days.unwrap_or_default(), a.hours.unwrap_or_default());
                 availability::parse(&spec).map_err(|e| anyhow::anyhow!("--days/--hours: {e}"))?
             };
-            let rows: Vec<(u32, String, String)> = windows
-                .iter()
-                .map(|w| (w.weekday, w.start.clone(), w.end.clone()))
-                .collect();
-            store.set_availability(mentor.id, &rows).await?;
+            store.set_availability(mentor.id, &windows).await?;
             if windows.is_empty() {
                 println!("{} is not offered callbacks now.", mentor.display_name);
             } else {

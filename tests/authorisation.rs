@@ -12,7 +12,7 @@ use peerline_core::{
     Clock,
     clock::to_millis,
     domain::{ChannelKind, PersonId, Role},
-    store::{AuditQuery, Callback, Escalation, NewSession, Service},
+    store::{AuditQuery, Callback, Escalation, NewSession, Service, Window},
 };
 use support::world::World;
 
@@ -51,7 +51,7 @@ async fn site(w: &World, service: Service, prefix: &'static str) -> Site {
     }
     let mentor = w.store.people(service.id).await.unwrap();
     let mentor = mentor.iter().find(|p| p.role == Role::Mentor).unwrap().id;
-    let every_day: Vec<(u32, String, String)> = (1..=7).map(|d| (d, "00:00".into(), "23:59".into())).collect();
+    let every_day: Vec<Window> = (1..=7).map(|d| Window::new(d, "00:00", "23:59")).collect();
     w.store.set_availability(mentor, &every_day).await.unwrap();
     // Two more mentees: one whose words raise an alert and who asks for a call, one whose call
     // the mentor has taken.
@@ -264,8 +264,8 @@ async fn snapshot(w: &World) -> Snapshot {
             if let Some(c) = tx.open_callback_of(p.id).await.unwrap() {
                 callbacks.push((c.reference, c.status, c.accepted_by, c.outcome));
             }
-            for (day, start, end) in tx.availability_of(p.id).await.unwrap() {
-                availability.push((p.id.0, day, start, end));
+            for w in tx.availability_of(p.id).await.unwrap() {
+                availability.push((p.id.0, w.weekday, w.start, w.end));
             }
             for s in w.store.sessions_of(p.id).await.unwrap() {
                 sessions.push((s.session_id, s.person_id, s.status, s.outcome));

@@ -9,6 +9,7 @@ use peerline_core::{
     Clock,
     clock::to_millis,
     domain::{ChannelKind, Role},
+    store::Window,
 };
 use support::world::{World, utc};
 
@@ -49,17 +50,17 @@ async fn world() -> World {
     w.store
         .set_availability(
             sam,
-            &[(1, "09:00".into(), "17:00".into()), (2, "09:00".into(), "17:00".into())],
+            &[Window::new(1, "09:00", "17:00"), Window::new(2, "09:00", "17:00")],
         )
         .await
         .unwrap();
     w.store
-        .set_availability(alex, &[(1, "10:00".into(), "12:00".into())])
+        .set_availability(alex, &[Window::new(1, "10:00", "12:00")])
         .await
         .unwrap();
     // Kim works Tuesdays only: never offered a Monday request.
     w.store
-        .set_availability(kim, &[(2, "09:00".into(), "17:00".into())])
+        .set_availability(kim, &[Window::new(2, "09:00", "17:00")])
         .await
         .unwrap();
     w.enrol("Jo", Role::Mentee, None, ChannelKind::Sms, "+447700900303")

@@ -7,16 +7,9 @@
 //! runs past midnight is split at it. Anything not understood is named back to the person
 //! rather than guessed at.
 
-use super::keywords::normalise;
+pub use peerline_core::store::Window;
 
-/// One weekly window: `weekday` 1 (Monday) to 7, local `HH:MM` times, `end` after `start`
-/// (`24:00` for a window that runs to midnight).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Window {
-    pub weekday: u32,
-    pub start: String,
-    pub end: String,
-}
+use super::keywords::normalise;
 
 /// Why a spec could not be read; each names the words at fault, as the person typed them
 /// (accents folded, upper case).
@@ -266,23 +259,11 @@ fn hours(token: &str) -> Option<(u32, u32)> {
 fn push_window(windows: &mut Vec<Window>, day: u32, start: u32, end: u32) {
     let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
     if start < end {
-        windows.push(Window {
-            weekday: day,
-            start: hm(start),
-            end: hm(end),
-        });
+        windows.push(Window::new(day, &hm(start), &hm(end)));
     } else {
-        windows.push(Window {
-            weekday: day,
-            start: hm(start),
-            end: hm(24 * 60),
-        });
+        windows.push(Window::new(day, &hm(start), &hm(24 * 60)));
         if end > 0 {
-            windows.push(Window {
-                weekday: day % 7 + 1,
-                start: hm(0),
-                end: hm(end),
-            });
+            windows.push(Window::new(day % 7 + 1, &hm(0), &hm(end)));
         }
     }
 }
@@ -342,11 +323,7 @@ mod tests {
     use super::*;
 
     fn w(weekday: u32, start: &str, end: &str) -> Window {
-        Window {
-            weekday,
-            start: start.into(),
-            end: end.into(),
-        }
+        Window::new(weekday, start, end)
     }
 
     fn every(days: &[u32], start: &str, end: &str) -> Vec<Window> {

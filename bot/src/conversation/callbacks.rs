@@ -32,7 +32,7 @@ impl Engine {
         let day = |d: u32| self.text(lang, "weekday", &[("n", d.into())]);
         let (windows, message) = match spec {
             None => {
-                let current = windows_of(tx.availability_of(person.id).await?);
+                let current = tx.availability_of(person.id).await?;
                 let body = if current.is_empty() {
                     self.text(lang, "availability-none", &[])
                 } else {
@@ -56,11 +56,7 @@ impl Engine {
                 }
             },
         };
-        let rows: Vec<(u32, String, String)> = windows
-            .iter()
-            .map(|w| (w.weekday, w.start.clone(), w.end.clone()))
-            .collect();
-        tx.set_availability(person.id, &rows).await?;
+        tx.set_availability(person.id, &windows).await?;
         let english = availability::describe(&windows, availability::english_day);
         tx.audit(AuditEntry {
             at: now,
@@ -534,11 +530,4 @@ impl Engine {
         }
         Ok(None)
     }
-}
-
-/// Stored availability rows as windows.
-fn windows_of(rows: Vec<(u32, String, String)>) -> Vec<availability::Window> {
-    rows.into_iter()
-        .map(|(weekday, start, end)| availability::Window { weekday, start, end })
-        .collect()
 }

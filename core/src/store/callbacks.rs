@@ -22,21 +22,40 @@ pub struct Callback {
 const COLUMNS: &str = "id, ref, service_id, mentee_id, status, requested_at, accepted_by, safe_to_call, outcome";
 const REF_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 
+/// One weekly window in which a mentor takes callbacks: `weekday` 1 (Monday) to 7, local
+/// `HH:MM` times, `end` after `start` (`24:00` for a window that runs to midnight).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Window {
+    pub weekday: u32,
+    pub start: String,
+    pub end: String,
+}
+
+impl Window {
+    pub fn new(weekday: u32, start: &str, end: &str) -> Self {
+        Window {
+            weekday,
+            start: start.to_owned(),
+            end: end.to_owned(),
+        }
+    }
+}
+
 impl Tx {
-    /// Replace a mentor's weekly availability: (weekday 1-7, start `HH:MM`, end `HH:MM`).
-    pub async fn set_availability(&mut self, person: PersonId, windows: &[(u32, String, String)]) -> Result<()> {
+    /// Replace a mentor's weekly availability.
+    pub async fn set_availability(&mut self, person: PersonId, windows: &[Window]) -> Result<()> {
         sqlx::query("DELETE FROM availability WHERE person_id = ?")
             .bind(person.0)
             .execute(self.conn())
             .await?;
-        for (day, start, end) in windows {
+        for w in windows {
             sqlx::query(
                 "INSERT OR REPLACE INTO availability (person_id, weekday, start_time, end_time) VALUES (?, ?, ?, ?)",
             )
             .bind(person.0)
-            .bind(day)
-            .bind(start)
-            .bind(end)
+            .bind(w.weekday)
+            .bind(&w.start)
+            .bind(&w.end)
             .execute(self.conn())
             .await?;
         }
@@ -44,13 +63,17 @@ impl Tx {
     }
 
     /// A mentor's weekly availability, by weekday then start.
-    pub async fn availability_of(&mut self, person: PersonId) -> Result<Vec<(u32, String, String)>> {
-        Ok(sqlx::query_as(
+    pub async fn availability_of(&mut self, person: PersonId) -> Result<Vec<Window>> {
+        let rows: Vec<(u32, String, String)> = sqlx::query_as(
             "SELECT weekday, start_time, end_time FROM availability WHERE person_id = ? ORDER BY weekday, start_time",
         )
         .bind(person.0)
         .fetch_all(self.conn())
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(weekday, start, end)| Window { weekday, start, end })
+            .collect())
     }
 
     /// A new request, `waiting` (no mentor offered yet) or `offered`.
@@ -276,8 +299,8 @@ impl Store {
         .await?)
     }
 
-    /// Replace a mentor's weekly availability: (weekday 1-7, start `HH:MM`, end `HH:MM`).
-    pub async fn set_availability(&self, person: PersonId, windows: &[(u32, String, String)]) -> Result<()> {
+    /// Replace a mentor's weekly availability.
+    pub async fn set_availability(&self, person: PersonId, windows: &[Window]) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.set_availability(person, windows).await?;
         tx.commit().await

@@ -22,7 +22,7 @@ use sqlx::{
 };
 
 pub use audit::{AuditEntry, AuditQuery, AuditRow};
-pub use callbacks::Callback;
+pub use callbacks::{Callback, Window};
 pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use jobs::JobClaim;
 pub use messages::{
