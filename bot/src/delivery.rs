@@ -28,7 +28,7 @@ use peerline_core::{
     config::DeliverySettings,
     domain::OutboxId,
     signal::OutboxSignal,
-    store::{Avoid, ClaimedMessage, DeliveryStatus, IdentityEffect, Priority, Store},
+    store::{ClaimedMessage, DeliveryStatus, IdentityEffect, Priority, Store},
 };
 use rand::Rng;
 use tokio::{sync::Semaphore, time::Instant};
@@ -386,10 +386,10 @@ impl<C: Channel> Inner<C> {
         Some(until)
     }
 
-    /// Queue `msg` to the person's next reachable identity, avoiding what failed, and wake
-    /// that channel's worker. Returns whether there was another way to reach them.
-    async fn send_other_way(&self, msg: &ClaimedMessage, avoid: Avoid, now_ms: i64) -> bool {
-        match self.store.reroute(msg, now_ms, avoid).await {
+    /// Queue `msg` to the person's next reachable identity and wake that channel's worker.
+    /// Returns whether there was another way to reach them.
+    async fn send_other_way(&self, msg: &ClaimedMessage, now_ms: i64) -> bool {
+        match self.store.reroute(msg, now_ms).await {
             Ok(Some(new)) => {
                 metrics::counter!("peerline_outbox_rerouted_total").increment(1);
                 tracing::debug!(id = %msg.id, new = %new, "rerouted");
@@ -483,21 +483,20 @@ impl<C: Channel> Inner<C> {
                     .await
             }
             Err(SendError::Transient(e)) if let Some(until) = provider_down_until => {
+                metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
+                tracing::warn!(id = %msg.id, channel = %kind, error = %e, %until, "send failed, provider down; back in the queue");
                 // An alert or a callback cannot wait for the provider to come back when the
-                // person has another way in: it goes that way now, once.
-                if must_reach(&msg) && self.send_other_way(&msg, Avoid::Channel, now_ms).await {
-                    tracing::warn!(id = %msg.id, channel = %kind, "provider down: sent by another channel instead");
-                    let why = format!("{kind} down ({e}): sent by another channel instead");
-                    self.store
-                        .mark_final(msg.id, DeliveryStatus::Skipped, &why, IdentityEffect::None, now_ms)
-                        .await
-                } else {
-                    metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
-                    tracing::warn!(id = %msg.id, channel = %kind, error = %e, %until, "send failed, provider down; back in the queue");
-                    self.store
-                        .release(msg.id, to_millis(until), Some(&format!("provider down: {e}")))
-                        .await
+                // person has another way in: it is due at once (the hold keeps it off this
+                // channel), so the held channel's reroute takes it that way now.
+                let retry_at = if must_reach(&msg) { now } else { until };
+                let released = self
+                    .store
+                    .release(msg.id, to_millis(retry_at), Some(&format!("provider down: {e}")))
+                    .await;
+                if released.is_ok() && must_reach(&msg) {
+                    self.reroute_stranded(now).await;
                 }
+                released
             }
             Err(SendError::Transient(e)) if msg.attempts < self.settings.max_attempts => {
                 metrics::counter!("peerline_outbox_retried_total", "channel" => kind.as_str()).increment(1);
@@ -532,7 +531,7 @@ impl<C: Channel> Inner<C> {
                 if marked.is_ok()
                     && matches!(err, SendError::Unreachable(_))
                     && must_reach(&msg)
-                    && self.send_other_way(&msg, Avoid::Identity, now_ms).await
+                    && self.send_other_way(&msg, now_ms).await
                 {
                     tracing::warn!(id = %msg.id, channel = %kind, "unreachable: sent by another channel instead");
                 }

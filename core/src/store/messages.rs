@@ -199,7 +199,7 @@ const OUTBOX_COLUMNS: &str = "id, person_id, identity_id, channel, address, prio
 
 /// What is wrong with the way a message was addressed, when it is rerouted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Avoid {
+enum Avoid {
     /// The identity refused it (blocked, unknown number): any other identity will do.
     Identity,
     /// The channel's provider is down: only another channel will do.
@@ -533,13 +533,13 @@ impl Store {
         Ok(())
     }
 
-    /// A safeguarding or callback message cannot go the way it was addressed: queue the same
-    /// message to the person's next reachable identity (Telegram first, then SMS). `avoid`
-    /// says what is wrong with the original way. Returns the new message's id, or `None` when
-    /// there is no other way to reach them.
-    pub async fn reroute(&self, failed: &ClaimedMessage, now: i64, avoid: Avoid) -> Result<Option<OutboxId>> {
+    /// The address of a safeguarding or callback message turned out unreachable: queue the
+    /// same message to the person's next reachable identity (Telegram first, then SMS).
+    /// Returns the new message's id, or `None` when there is no other way to reach them. (When
+    /// the provider is down instead, see [`Store::reroute_stranded`].)
+    pub async fn reroute(&self, failed: &ClaimedMessage, now: i64) -> Result<Option<OutboxId>> {
         let mut tx = self.begin().await?;
-        let id = reroute_in(&mut tx, failed, now, avoid).await?;
+        let id = reroute_in(&mut tx, failed, now, Avoid::Identity).await?;
         tx.commit().await?;
         Ok(id)
     }

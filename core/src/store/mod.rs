@@ -26,8 +26,8 @@ pub use callbacks::{Callback, Window};
 pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use jobs::JobClaim;
 pub use messages::{
-    Avoid, ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow,
-    Priority, QueueStat,
+    ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow, Priority,
+    QueueStat,
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
 pub use privacy::Erasure;
