@@ -72,7 +72,7 @@ impl Engine {
             self.ask_whom(reply, &service, name).await?;
             return Ok(true);
         };
-        let Some(with) = self.with(tx, reply, sender, step.with, now).await? else {
+        let Some(with) = self.with(tx, reply, sender, &service, step.with, now).await? else {
             return Ok(true);
         };
         let (kind, name) = (with.kind, with.name.as_str());
@@ -184,6 +184,7 @@ impl Engine {
         tx: &mut Tx,
         reply: &mut Reply<'_>,
         sender: &Sender,
+        service: &Service,
         with: BookWith,
         now: DateTime<Utc>,
     ) -> Result<Option<With>, EngineError> {
@@ -191,8 +192,7 @@ impl Engine {
         let gone = self.text(coordinator.language, "supervision-book-gone", &[]);
         match with {
             BookWith::Group => {
-                let service = tx.service(coordinator.service_id).await?;
-                let attendees: Vec<PersonId> = self.active_mentors(&service).await?.into_iter().map(|m| m.0).collect();
+                let attendees: Vec<PersonId> = self.active_mentors(service).await?.into_iter().map(|m| m.0).collect();
                 if attendees.is_empty() {
                     let body = self.text(coordinator.language, "supervision-book-no-mentors", &[]);
                     reply.push(body, None, false, "reply");
