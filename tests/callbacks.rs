@@ -263,15 +263,7 @@ async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_w
     );
     w.say(ChannelKind::Telegram, "101", InboundPayload::Button("cb-take:1".into()))
         .await;
-    let to_sam: Vec<String> = w
-        .store
-        .outbox_rows(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.address == "101")
-        .map(|r| r.body)
-        .collect();
+    let to_sam = w.bodies_to("101").await;
     assert!(
         to_sam.iter().any(|b| b.contains("\"after 6pm please, no voicemail\"")),
         "{to_sam:#?}"
@@ -323,15 +315,7 @@ async fn the_mentee_says_when_it_is_safe_to_call_and_the_mentor_records_how_it_w
     );
     // That call is over: asking again is a new request, not "you already asked".
     w.say(ChannelKind::Sms, "+447700900303", text("CALLBACK")).await;
-    let to_jo: Vec<String> = w
-        .store
-        .outbox_rows(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.address == "+447700900303")
-        .map(|r| r.body)
-        .collect();
+    let to_jo = w.bodies_to("+447700900303").await;
     let ack = &to_jo[to_jo.len() - 2];
     assert!(
         ack.starts_with("Thank you, we have your request for a call") && !ack.contains(&reference),

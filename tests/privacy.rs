@@ -90,12 +90,7 @@ async fn export_holds_everything_about_the_person_and_nothing_of_anyone_elses_co
     assert_eq!(json["person"]["display_name"], "Jo");
     assert_eq!(json["person"]["role"], "mentee");
     assert_eq!(json["identities"][0]["address"], JO);
-    let said: Vec<&str> = json["messages_from_you"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|m| m["body"].as_str())
-        .collect();
+    let said = strings(&json, "messages_from_you", "body");
     assert!(said.contains(&"hello, is this the peer line"), "{said:?}");
     assert!(
         !json["messages_to_you"].as_array().unwrap().is_empty(),
@@ -108,12 +103,7 @@ async fn export_holds_everything_about_the_person_and_nothing_of_anyone_elses_co
     assert_eq!(json["safeguarding"][0]["relation"], "about you");
     assert_eq!(json["safeguarding"][0]["verbatim"], "i want to kill myself");
     assert!(json["safeguarding_events"].as_array().unwrap().len() >= 2);
-    let actions: Vec<&str> = json["audit_log"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|a| a["action"].as_str())
-        .collect();
+    let actions = strings(&json, "audit_log", "action");
     assert!(actions.contains(&"callback.request"), "{actions:?}");
     // Times read as times, not raw milliseconds.
     assert!(
@@ -274,4 +264,14 @@ async fn the_audit_log_answers_who_did_what_to_whom_and_when() {
     );
     let (success, _, stderr) = cli(&w, &["audit", "--service", "Nowhere"]);
     assert!(!success && !stderr.is_empty());
+}
+
+/// The `field` of every entry of an export's `section` that has it as a string.
+fn strings<'a>(json: &'a serde_json::Value, section: &str, field: &str) -> Vec<&'a str> {
+    json[section]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e[field].as_str())
+        .collect()
 }

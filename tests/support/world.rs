@@ -146,6 +146,18 @@ impl World {
         self.engine.handle(&inbound).await.unwrap()
     }
 
+    /// Every message queued to `address`, oldest first.
+    pub async fn bodies_to(&self, address: &str) -> Vec<String> {
+        self.store
+            .outbox_rows(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.address == address)
+            .map(|r| r.body)
+            .collect()
+    }
+
     pub async fn last_to(&self, address: &str) -> OutboxRow {
         self.store
             .outbox_rows(None)
