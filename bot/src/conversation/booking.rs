@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use peerline_core::{
-    authz::{self, Action},
+    authz::Action,
     clock::{from_millis, to_millis},
     domain::{ChannelKind, PersonId, Role},
     store::{AuditEntry, Keyboard, NewSession, PersonStatus, Service, StoreError, Tx},
@@ -53,9 +53,10 @@ impl Engine {
             _ => return Ok(false),
         };
         let person = &sender.person;
-        if !authz::allows(person.role, Action::BookSupervision) {
-            let why = (Action::BookSupervision, "role");
-            self.deny(tx, reply, sender, why, None, to_millis(now)).await?;
+        if !self
+            .may(tx, reply, sender, Action::BookSupervision, to_millis(now))
+            .await?
+        {
             return Ok(true);
         }
         let lang = person.language;

@@ -1,7 +1,7 @@
 //! A mentee asks for a call from a peer mentor; mentors take it; the mentee can cancel.
 
 use peerline_core::{
-    authz::{self, Action},
+    authz::Action,
     callbacks,
     clock::to_millis,
     domain::PersonId,
@@ -161,10 +161,11 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let mentor = &sender.person;
         let lang = mentor.language;
-        if !authz::allows(mentor.role, Action::TakeCallback) {
-            return self
-                .deny(tx, reply, sender, (Action::TakeCallback, "role"), None, to_millis(now))
-                .await;
+        if !self
+            .may(tx, reply, sender, Action::TakeCallback, to_millis(now))
+            .await?
+        {
+            return Ok(());
         }
         let Some(cb) = self
             .own_callback(tx, reply, sender, Action::TakeCallback, (id, reference), now)
@@ -361,17 +362,11 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let mentor = &sender.person;
         let channel = reply.inbound.channel.as_str();
-        if !authz::allows(mentor.role, Action::RecordCallback) {
-            return self
-                .deny(
-                    tx,
-                    reply,
-                    sender,
-                    (Action::RecordCallback, "role"),
-                    None,
-                    to_millis(now),
-                )
-                .await;
+        if !self
+            .may(tx, reply, sender, Action::RecordCallback, to_millis(now))
+            .await?
+        {
+            return Ok(());
         }
         let Some(cb) = self
             .own_callback(tx, reply, sender, Action::RecordCallback, (id, reference), now)

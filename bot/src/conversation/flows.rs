@@ -2,7 +2,7 @@
 //! YES / NO to a supervision reminder, and a coordinator's attendance record.
 
 use peerline_core::{
-    authz::{self, Action},
+    authz::Action,
     clock::{from_millis, to_millis},
     domain::{PersonId, ServiceId},
     quiet::after_quiet_hours,
@@ -42,12 +42,12 @@ impl Engine {
                 return Ok(true);
             }
             if let Some((session, mentor, outcome)) = supervision::parse_record_button(data) {
-                if authz::allows(person.role, Action::RecordSupervision) {
+                if self
+                    .may(tx, reply, sender, Action::RecordSupervision, to_millis(now))
+                    .await?
+                {
                     self.record(tx, reply, sender, session, PersonId(mentor), outcome, now)
                         .await?;
-                } else {
-                    let why = (Action::RecordSupervision, "role");
-                    self.deny(tx, reply, sender, why, None, to_millis(now)).await?;
                 }
                 return Ok(true);
             }

@@ -242,6 +242,23 @@ impl Engine {
         Ok(())
     }
 
+    /// May `sender`'s role use `action` (see [`authz`])? If not, they are refused as
+    /// [`Engine::deny`] does, and this says no.
+    async fn may(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        action: Action,
+        now: i64,
+    ) -> Result<bool, EngineError> {
+        if authz::allows(sender.person.role, action) {
+            return Ok(true);
+        }
+        self.deny(tx, reply, sender, (action, "role"), None, now).await?;
+        Ok(false)
+    }
+
     fn text(&self, lang: Language, id: &str, args: &Args<'_>) -> String {
         self.i18n.format(lang, id, args)
     }
@@ -330,10 +347,8 @@ impl Engine {
         let at = peerline_core::clock::from_millis(now);
         // Safeguarding first: a concern or a coordinator's command works even after STOP.
         if let Intent::Concern(text) = intent {
-            if !authz::allows(person.role, Action::RaiseConcern) {
-                return self
-                    .deny(tx, reply, &sender, (Action::RaiseConcern, "role"), None, now)
-                    .await;
+            if !self.may(tx, reply, &sender, Action::RaiseConcern, now).await? {
+                return Ok(());
             }
             return self.concern(tx, reply, &sender, text, at).await;
         }
@@ -448,20 +463,17 @@ impl Engine {
                 } else {
                     Action::CancelCallback
                 };
-                if !authz::allows(person.role, action) {
-                    self.deny(tx, reply, &sender, (action, "role"), None, now).await?;
-                } else if action == Action::RequestCallback {
-                    self.callback_request(tx, reply, &sender, at).await?;
-                } else {
-                    self.cancel_callback(tx, reply, &sender).await?;
+                if self.may(tx, reply, &sender, action, now).await? {
+                    if action == Action::RequestCallback {
+                        self.callback_request(tx, reply, &sender, at).await?;
+                    } else {
+                        self.cancel_callback(tx, reply, &sender).await?;
+                    }
                 }
             }
             Intent::Available(spec) => {
-                if authz::allows(person.role, Action::SetAvailability) {
+                if self.may(tx, reply, &sender, Action::SetAvailability, now).await? {
                     self.availability(tx, reply, &sender, spec, now).await?;
-                } else {
-                    let why = (Action::SetAvailability, "role");
-                    self.deny(tx, reply, &sender, why, None, now).await?;
                 }
             }
             Intent::Take(reference) => {

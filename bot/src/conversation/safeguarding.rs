@@ -3,7 +3,7 @@
 //! acknowledge, resolve and review alerts for their own service only.
 
 use peerline_core::{
-    authz::{self, Action},
+    authz::Action,
     clock::{from_millis, to_millis},
     domain::PersonId,
     risk::RiskCategory,
@@ -155,9 +155,7 @@ impl Engine {
             Intent::History(_) => Action::AlertHistory,
             _ => Action::AcknowledgeAlert,
         };
-        if !authz::allows(person.role, action) {
-            self.deny(tx, reply, sender, (action, "role"), None, to_millis(now))
-                .await?;
+        if !self.may(tx, reply, sender, action, to_millis(now)).await? {
             return Ok(true);
         }
         let reference = |r: &Option<String>| r.clone().unwrap_or_default();
