@@ -40,6 +40,9 @@ pub struct Application {
 #[derive(Clone)]
 struct HttpState {
     store: Store,
+    clock: Arc<dyn Clock>,
+    /// An escalation with no alert accepted this long after it opened degrades safeguarding health.
+    undelivered_after: chrono::Duration,
 }
 
 impl Application {
@@ -60,7 +63,10 @@ impl Application {
             Arc::clone(&clock),
             signal.clone(),
             settings.invites.ttl_hours,
-        );
+        )
+        .with_strangers(peerline_bot::conversation::StrangerPolicy::from_settings(
+            &settings.strangers,
+        ));
         Ok(Self {
             listener,
             addr,
@@ -95,10 +101,22 @@ impl Application {
         } = self;
         let _ = crate::telemetry::metrics_handle();
         let mut tasks = JoinSet::new();
+        let policy = peerline_core::safeguarding::EscalationPolicy {
+            reprompt_every: chrono::Duration::minutes(i64::from(settings.escalation.reprompt_minutes.max(1))),
+            deputy_after: chrono::Duration::minutes(i64::from(settings.escalation.deputy_after_minutes)),
+            undelivered_after: chrono::Duration::minutes(i64::from(
+                settings.escalation.undelivered_after_minutes.max(1),
+            )),
+        };
         let mut router = Router::new()
             .route("/healthz", get(healthz))
+            .route("/healthz/safeguarding", get(safeguarding_health))
             .route("/metrics", get(metrics))
-            .with_state(HttpState { store: store.clone() });
+            .with_state(HttpState {
+                store: store.clone(),
+                clock: Arc::clone(&clock),
+                undelivered_after: policy.undelivered_after,
+            });
 
         match &settings.telegram.token {
             None => tracing::info!(
@@ -198,10 +216,7 @@ impl Application {
             signal.clone(),
             chrono::Duration::hours(i64::from(settings.scheduler.grace_hours)),
         )
-        .with_escalation_policy(peerline_core::safeguarding::EscalationPolicy {
-            reprompt_every: chrono::Duration::minutes(i64::from(settings.escalation.reprompt_minutes.max(1))),
-            deputy_after: chrono::Duration::minutes(i64::from(settings.escalation.deputy_after_minutes)),
-        })
+        .with_escalation_policy(policy)
         .with_retention(
             chrono::Duration::days(i64::from(settings.privacy.message_retention_days.max(1))),
             chrono::Duration::days(i64::from(settings.privacy.escalation_retention_days.max(1))),
@@ -238,6 +253,26 @@ async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
         Err(e) => {
             tracing::error!(error = %e, "health check: database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}
+
+/// Degraded (503) while an open escalation has had no alert accepted by a provider for any
+/// coordinator or deputy for longer than `escalation.undelivered_after_minutes`.
+async fn safeguarding_health(State(state): State<HttpState>) -> impl IntoResponse {
+    let before = peerline_core::clock::to_millis(state.clock.now() - state.undelivered_after);
+    match state.store.unreached_escalation_count(before).await {
+        Ok(0) => (StatusCode::OK, "ok\n".to_owned()),
+        Ok(n) => {
+            metrics::gauge!("peerline_safeguarding_unreached").set(n as f64);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("degraded: {n} open safeguarding escalation(s) with no alert delivered to any coordinator\n"),
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "safeguarding health: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n".to_owned())
         }
     }
 }

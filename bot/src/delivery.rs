@@ -513,34 +513,66 @@ impl<C: Channel> Inner<C> {
                     .mark_final(msg.id, DeliveryStatus::Dead, &e, IdentityEffect::None, now_ms)
                     .await
             }
+            // A safeguarding message refused for what it says (too long for the provider) goes
+            // again at once in its shorter form.
+            Err(SendError::Rejected(e)) if msg.priority == Priority::Safeguarding && msg.short_body.is_some() => {
+                self.provider_answered();
+                let shortened = self
+                    .store
+                    .shorten(msg.id, &format!("refused, sent shorter: {e}"), now_ms)
+                    .await;
+                match shortened {
+                    Ok(true) => {
+                        metrics::counter!("peerline_outbox_shortened_total", "channel" => kind.as_str()).increment(1);
+                        tracing::warn!(id = %msg.id, channel = %kind, error = %e, "safeguarding message refused; sending its shorter form");
+                        self.reroute_signal.notify();
+                        Ok(())
+                    }
+                    Ok(false) => self.refused(&msg, SendError::Rejected(e), now_ms).await,
+                    Err(err) => Err(err),
+                }
+            }
             Err(err @ (SendError::Unreachable(_) | SendError::OptedOut(_) | SendError::Rejected(_))) => {
                 self.provider_answered();
-                metrics::counter!("peerline_outbox_failed_total", "channel" => kind.as_str(), "priority" => prio)
-                    .increment(1);
-                let effect = match (&err, msg.identity_id) {
-                    (SendError::Unreachable(_), Some(i)) => IdentityEffect::Unreachable(i),
-                    (SendError::OptedOut(_), Some(i)) => IdentityEffect::OptedOut(i),
-                    _ => IdentityEffect::None,
-                };
-                tracing::warn!(id = %msg.id, channel = %kind, error = %err, "message refused for good");
-                let marked = self
-                    .store
-                    .mark_final(msg.id, DeliveryStatus::Failed, &err.to_string(), effect, now_ms)
-                    .await;
-                // Safeguarding and callback messages must reach the person some other way.
-                if marked.is_ok()
-                    && matches!(err, SendError::Unreachable(_))
-                    && must_reach(&msg)
-                    && self.send_other_way(&msg, now_ms).await
-                {
-                    tracing::warn!(id = %msg.id, channel = %kind, "unreachable: sent by another channel instead");
-                }
-                marked
+                self.refused(&msg, err, now_ms).await
             }
         };
         if let Err(e) = recorded {
             // The lease will expire and the message will be tried again: at-least-once.
             tracing::error!(id = %msg.id, channel = %kind, error = %e, "could not record send outcome");
         }
+    }
+
+    /// The provider refused `msg` for good: record it, with what that means for the identity,
+    /// and send a safeguarding or callback message some other way. (One that cannot go any
+    /// other way is reported to the service's other staff by the scheduler's watchdog.)
+    async fn refused(
+        &self,
+        msg: &ClaimedMessage,
+        err: SendError,
+        now_ms: i64,
+    ) -> Result<(), peerline_core::store::StoreError> {
+        let kind = self.channel.kind();
+        let prio = msg.priority.as_str();
+        metrics::counter!("peerline_outbox_failed_total", "channel" => kind.as_str(), "priority" => prio).increment(1);
+        let effect = match (&err, msg.identity_id) {
+            (SendError::Unreachable(_), Some(i)) => IdentityEffect::Unreachable(i),
+            (SendError::OptedOut(_), Some(i)) => IdentityEffect::OptedOut(i),
+            _ => IdentityEffect::None,
+        };
+        tracing::warn!(id = %msg.id, channel = %kind, error = %err, "message refused for good");
+        let marked = self
+            .store
+            .mark_final(msg.id, DeliveryStatus::Failed, &err.to_string(), effect, now_ms)
+            .await;
+        // Safeguarding and callback messages must reach the person some other way.
+        if marked.is_ok()
+            && matches!(err, SendError::Unreachable(_) | SendError::Rejected(_))
+            && must_reach(msg)
+            && self.send_other_way(msg, now_ms).await
+        {
+            tracing::warn!(id = %msg.id, channel = %kind, "refused: sent by another channel instead");
+        }
+        marked
     }
 }

@@ -127,6 +127,32 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     pub escalation: EscalationSettings,
     pub privacy: PrivacySettings,
+    pub strangers: StrangerSettings,
+}
+
+/// Limits on what addresses that are not enrolled can make Peerline send. Every SMS reply costs
+/// money, and a flood of strangers must not hold up anyone else's messages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StrangerSettings {
+    /// Replies of every kind (welcome, crisis numbers, code refusals, STOP confirmations) to
+    /// unknown addresses, per channel per UTC day. Past it strangers are answered no more that
+    /// day, and the log says so once.
+    pub daily_reply_budget: u32,
+    /// Wrong invite codes from one address within an hour before it is locked out.
+    pub max_wrong_codes: u32,
+    /// How long a locked-out address is answered no more (the codes it sends are not tried).
+    pub lockout_minutes: u32,
+}
+
+impl Default for StrangerSettings {
+    fn default() -> Self {
+        Self {
+            daily_reply_budget: 500,
+            max_wrong_codes: 5,
+            lockout_minutes: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +180,9 @@ pub struct EscalationSettings {
     pub reprompt_minutes: u32,
     /// After this long unacknowledged, deputies / safeguarding leads are alerted too.
     pub deputy_after_minutes: u32,
+    /// An escalation none of whose alerts a provider has accepted after this long is reported
+    /// to every member of staff on every channel, and `/healthz/safeguarding` degrades.
+    pub undelivered_after_minutes: u32,
 }
 
 impl Default for EscalationSettings {
@@ -161,6 +190,7 @@ impl Default for EscalationSettings {
         Self {
             reprompt_minutes: 10,
             deputy_after_minutes: 30,
+            undelivered_after_minutes: 3,
         }
     }
 }

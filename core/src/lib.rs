@@ -17,6 +17,7 @@ pub mod config;
 pub mod domain;
 pub mod i18n;
 pub mod quiet;
+pub mod quote;
 pub mod risk;
 pub mod safeguarding;
 pub mod signal;

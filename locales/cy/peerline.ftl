@@ -227,7 +227,17 @@ escalation-alert = { $reprompt ->
     [concern] mae { $raiser } wedi codi pryder: "{ $text }"
     [wellbeing-flag] { $text }
    *[other] geiriau risg gan { $name }: "{ $text }"
+}{ $cut ->
+    [yes] {" "}(y testun llawn: /history { $reference })
+   *[no] {""}
 }. Atebwch ACK { $reference } i'w gydnabod.
+escalation-alert-short = DIOGELU BRYS { $reference } ar gyfer { $name }. Atebwch ACK { $reference } i'w gydnabod; mae /history { $reference } yn dangos beth a ddywedwyd.
+alert-undelivered = Methodd Peerline anfon { $what ->
+    [alert] y rhybudd diogelu { $reference }
+    [crisis] y rhifau argyfwng ar gyfer { $reference }
+   *[other] neges ddiogelu
+} at { $name } drwy { $channel }. Gwnewch yn siwr bod rhywun yn delio ag ef: /history { $reference }.
+alert-unreached = BRYS: does dim rhybudd ar gyfer diogelu { $reference } ({ $name }) wedi cyrraedd unrhyw gydlynydd mewn { $minutes } munud. Gweithredwch nawr: atebwch ACK { $reference }, /history { $reference }.
 button-acknowledge = Cydnabod
 escalation-acknowledged = Cydnabuwyd { $reference }. Diolch. I'w ddatrys, anfonwch /resolve { $reference } a nodyn.
 escalation-already = Roedd { $reference } eisoes wedi'i gydnabod.
@@ -243,6 +253,7 @@ concern-how = { $channel ->
    *[other] Anfonwch /concern ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
 }
 not-allowed = Mae'n ddrwg gen i, allwch chi ddim gwneud hynny o'r cyfrif hwn.
+crisis-reply-short = Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123, am ddim, unrhyw bryd.
 
 ## Galwadau yn ol gan fentor
 

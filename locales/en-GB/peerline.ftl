@@ -221,7 +221,17 @@ escalation-alert = { $reprompt ->
     [concern] { $raiser } raised a concern: "{ $text }"
     [wellbeing-flag] { $text }
    *[other] risk words from { $name }: "{ $text }"
+}{ $cut ->
+    [yes] {" "}(full text: /history { $reference })
+   *[no] {""}
 }. Reply ACK { $reference } to acknowledge.
+escalation-alert-short = URGENT safeguarding { $reference } for { $name }. Reply ACK { $reference } to acknowledge; /history { $reference } shows what was said.
+alert-undelivered = Peerline could not deliver { $what ->
+    [alert] the safeguarding alert { $reference }
+    [crisis] the crisis numbers for { $reference }
+   *[other] a safeguarding message
+} to { $name } by { $channel }. Please make sure someone has it in hand: /history { $reference }.
+alert-unreached = URGENT: no alert for safeguarding { $reference } ({ $name }) has reached any coordinator in { $minutes } minutes. Please act on it now: reply ACK { $reference }, /history { $reference }.
 button-acknowledge = Acknowledge
 escalation-acknowledged = Acknowledged { $reference }. Thank you. Resolve it with /resolve { $reference } and a note.
 escalation-already = { $reference } was already acknowledged.
@@ -237,6 +247,7 @@ concern-how = { $channel ->
    *[other] Send /concern followed by what is worrying you, and your coordinator will be alerted.
 }
 not-allowed = Sorry, you can't do that from this account.
+crisis-reply-short = If you are in danger now, call 999. Samaritans: 116 123, free, any time.
 
 ## Peer callbacks
 

@@ -225,7 +225,17 @@ escalation-alert = { $reprompt ->
     [concern] { $raiser } zgłasza obawy: "{ $text }"
     [wellbeing-flag] { $text }
    *[other] słowa wskazujące na ryzyko od { $name }: "{ $text }"
+}{ $cut ->
+    [yes] {" "}(cały tekst: /history { $reference })
+   *[no] {""}
 }. Odpisz ACK { $reference }, aby potwierdzić.
+escalation-alert-short = PILNY alert bezpieczeństwa { $reference } dotyczący: { $name }. Odpisz ACK { $reference }, aby potwierdzić; /history { $reference } pokazuje, co napisano.
+alert-undelivered = Peerline nie mógł dostarczyć { $what ->
+    [alert] alertu bezpieczeństwa { $reference }
+    [crisis] numerów kryzysowych do { $reference }
+   *[other] wiadomości w sprawie bezpieczeństwa
+} do: { $name } ({ $channel }). Upewnij się, że ktoś się tym zajmuje: /history { $reference }.
+alert-unreached = PILNE: żaden alert bezpieczeństwa { $reference } ({ $name }) nie dotarł do koordynatora od { $minutes } min. Zajmij się tym teraz: odpisz ACK { $reference }, /history { $reference }.
 button-acknowledge = Potwierdź
 escalation-acknowledged = Potwierdzono { $reference }. Dziękujemy. Zamknij alert poleceniem /resolve { $reference } z notatką.
 escalation-already = Alert { $reference } był już potwierdzony.
@@ -241,6 +251,7 @@ concern-how = { $channel ->
    *[other] Wyślij /concern i opisz, co Cię niepokoi. Twój koordynator dostanie powiadomienie.
 }
 not-allowed = Przepraszam, nie możesz tego zrobić z tego konta.
+crisis-reply-short = Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999. Samaritans: 116 123, bezpłatnie, całą dobę.
 
 ## Oddzwonienia od mentorów
 

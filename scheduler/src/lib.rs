@@ -131,6 +131,7 @@ impl Scheduler {
             self.digest(&service, now, &mut report).await?;
         }
         self.escalations(now, &mut report).await?;
+        self.watchdog(now, &mut report).await?;
         self.callbacks(now, &mut report).await?;
         self.retention(now).await?;
         self.close_checkins(now, &mut report).await?;
@@ -298,6 +299,23 @@ impl Scheduler {
         Ok(())
     }
 
+    /// Safeguarding messages that did not get through, and escalations none of whose alerts
+    /// has reached anyone: staff are told at once, on every channel they have.
+    async fn watchdog(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        for msg in self.store.undelivered_safeguarding(100).await? {
+            let mut tx = self.store.begin().await?;
+            report.queued += safeguarding::report_undelivered(&mut tx, &self.i18n, &msg, now).await?;
+            tx.commit().await?;
+        }
+        let before = to_millis(now - self.escalation.undelivered_after);
+        for esc in self.store.unreached_escalations(before).await? {
+            let mut tx = self.store.begin().await?;
+            report.queued += safeguarding::report_unreached(&mut tx, &self.i18n, &esc, now).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
     /// Purge old message bodies, at most once an hour (a claimed occurrence per hour).
     async fn retention(&self, now: DateTime<Utc>) -> Result<(), SchedulerError> {
         let Some((messages, escalations)) = self.retention else {
@@ -317,6 +335,18 @@ impl Scheduler {
             .store
             .purge_bodies(to_millis(now - messages), to_millis(now - escalations), to_millis(now))
             .await?;
+        // Unknown senders' addresses are kept only as long as their rationing needs them
+        // (a day's welcome, an hour's lock-out), unless they asked for STOP.
+        let strangers = self
+            .store
+            .purge_strangers(
+                to_millis(now - Duration::days(7)),
+                &(now - Duration::days(2)).format("%Y-%m-%d").to_string(),
+            )
+            .await?;
+        if strangers > 0 {
+            tracing::info!(strangers, "retention: idle unknown senders forgotten");
+        }
         if inbox + outbox + esc > 0 {
             tracing::info!(inbox, outbox, escalations = esc, "retention: message bodies purged");
             metrics::counter!("peerline_retention_purged_total", "table" => "inbox").increment(inbox);

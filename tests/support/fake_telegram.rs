@@ -440,6 +440,26 @@ async fn handle(
         }
         "sendmessage" => {
             let chat_id = params["chat_id"].as_i64().unwrap_or_default();
+            // Telegram's own limits: a text of at most 4,096 characters (UTF-16 code units),
+            // and callback data of at most 64 bytes.
+            let text_len = params["text"].as_str().map_or(0, |t| t.encode_utf16().count());
+            if text_len > 4096 {
+                record(400);
+                return err(400, "Bad Request: message is too long", None);
+            }
+            let buttons = params["reply_markup"]["inline_keyboard"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let data_too_long = buttons
+                .iter()
+                .filter_map(Value::as_array)
+                .flatten()
+                .any(|b| b["callback_data"].as_str().is_some_and(|d| d.len() > 64));
+            if data_too_long {
+                record(400);
+                return err(400, "Bad Request: BUTTON_DATA_INVALID", None);
+            }
             let failure = {
                 let mut inner = fake.lock();
                 inner.failures.pop_front().or(inner.outage)

@@ -166,7 +166,19 @@ async fn create(
             .map(|(_, v)| v.as_str())
             .unwrap_or_default();
         let refused = inner.refuse_to.get(to).copied();
-        inner.script.pop_front().or(refused).or(inner.outage)
+        // Twilio refuses a body over 1,600 characters (error 21617), whatever else is going on.
+        let body_chars = form
+            .iter()
+            .find(|(k, _)| k == "Body")
+            .map_or(0, |(_, v)| v.chars().count());
+        let too_long = (body_chars > 1600).then_some(Answer::Error {
+            status: 400,
+            code: 21617,
+        });
+        too_long
+            .or_else(|| inner.script.pop_front())
+            .or(refused)
+            .or(inner.outage)
     } else {
         None
     };

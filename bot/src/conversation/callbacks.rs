@@ -5,6 +5,7 @@ use peerline_core::{
     callbacks,
     clock::to_millis,
     domain::PersonId,
+    quote,
     safeguarding::{in_working_hours, next_working_time},
     store::{AuditEntry, NewOutbound, Priority, Tx},
 };
@@ -216,15 +217,17 @@ impl Engine {
         );
         reply.push_with(body, None, false, "callback-won", Priority::Callback);
         if let Some(words) = &cb.safe_to_call {
-            let body = self.text(
-                lang,
-                "callback-safe-forward",
-                &[
-                    ("name", mentee.display_name.as_str().into()),
-                    ("reference", cb.reference.as_str().into()),
-                    ("words", words.as_str().into()),
-                ],
-            );
+            let body = quote::build_quoting(reply.inbound.channel, words, |q, _| {
+                self.text(
+                    lang,
+                    "callback-safe-forward",
+                    &[
+                        ("name", quote::clean(&mentee.display_name).into()),
+                        ("reference", cb.reference.as_str().into()),
+                        ("words", q.into()),
+                    ],
+                )
+            });
             reply.push_with(body, None, false, "callback-safe", Priority::Callback);
         }
         let channel = reply.inbound.channel;
@@ -325,15 +328,17 @@ impl Engine {
             && let Some(identity) = self.store.reachable_identity(mentor).await?
         {
             let m = tx.person(mentor).await?;
-            let body = self.text(
-                m.language,
-                "callback-safe-forward",
-                &[
-                    ("name", sender.person.display_name.as_str().into()),
-                    ("reference", cb.reference.as_str().into()),
-                    ("words", words.into()),
-                ],
-            );
+            let body = quote::build_quoting(identity.channel, words, |q, _| {
+                self.text(
+                    m.language,
+                    "callback-safe-forward",
+                    &[
+                        ("name", quote::clean(&sender.person.display_name).into()),
+                        ("reference", cb.reference.as_str().into()),
+                        ("words", q.into()),
+                    ],
+                )
+            });
             reply.also(NewOutbound {
                 person_id: Some(mentor),
                 identity_id: Some(identity.id),

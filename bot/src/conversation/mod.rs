@@ -8,6 +8,7 @@ mod callbacks;
 mod flows;
 pub mod keywords;
 mod safeguarding;
+mod strangers;
 
 use std::sync::Arc;
 
@@ -18,11 +19,12 @@ use peerline_core::{
     domain::{ChannelKind, IdentityId, Language, PersonId, Role},
     i18n::{Args, FluentValue, Localizer},
     signal::OutboxSignal,
-    store::{AuditEntry, Identity, InboxInsert, NewOutbound, Person, Priority, RedeemOutcome, Store, StoreError, Tx},
+    store::{AuditEntry, Identity, InboxInsert, NewOutbound, Person, Priority, Safeguard, Store, StoreError, Tx},
 };
 
 use crate::inbound::{Inbound, InboundPayload};
 use keywords::Intent;
+pub use strangers::StrangerPolicy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -53,6 +55,8 @@ pub struct Engine {
     invite_ttl_days: u32,
     rules: peerline_core::wellbeing::Rules,
     triage: Arc<peerline_core::risk::Triage>,
+    strangers: StrangerPolicy,
+    alarms: strangers::Alarms,
 }
 
 /// The sender as far as the conversation knows them.
@@ -68,6 +72,8 @@ struct Reply<'a> {
     person: Option<PersonId>,
     language: Language,
     queued: Vec<NewOutbound>,
+    /// Crisis replies, each with the shorter form to send if the provider refuses the first.
+    crisis: Vec<(NewOutbound, String)>,
 }
 
 impl Reply<'_> {
@@ -78,6 +84,14 @@ impl Reply<'_> {
 
     fn push(&mut self, body: String, buttons: Option<Vec<Vec<(String, String)>>>, ignore_opt_out: bool, kind: &str) {
         self.push_with(body, buttons, ignore_opt_out, kind, Priority::Reply);
+    }
+
+    /// Queue a crisis reply to the sender, with a shorter form for a provider that refuses it.
+    fn push_crisis(&mut self, body: String, short: String) {
+        self.push_with(body, None, true, "crisis-reply", Priority::Safeguarding);
+        if let Some(m) = self.queued.pop() {
+            self.crisis.push((m, short));
+        }
     }
 
     fn push_with(
@@ -119,7 +133,15 @@ impl Engine {
             invite_ttl_days: invite_ttl_hours.div_ceil(24).max(1),
             rules: peerline_core::wellbeing::Rules::default(),
             triage: Arc::new(peerline_core::risk::Triage::embedded()),
+            strangers: StrangerPolicy::default(),
+            alarms: strangers::Alarms::default(),
         }
+    }
+
+    /// How strangers are rationed (see [`StrangerPolicy`]).
+    pub fn with_strangers(mut self, policy: StrangerPolicy) -> Self {
+        self.strangers = policy;
+        self
     }
 
     pub fn store(&self) -> &Store {
@@ -162,6 +184,10 @@ impl Engine {
             }
             None => None,
         };
+        let stranger = match sender {
+            Some(_) => None,
+            None => Some(tx.touch_stranger(inbound.channel, &inbound.address, now).await?),
+        };
         let mut reply = Reply {
             inbound,
             identity: sender.as_ref().map(|s| s.identity.id),
@@ -172,6 +198,7 @@ impl Engine {
                 .or(inbound.language_hint)
                 .unwrap_or_default(),
             queued: Vec::new(),
+            crisis: Vec::new(),
         };
         let intent = match &inbound.payload {
             InboundPayload::Text(t) => keywords::parse(t),
@@ -185,7 +212,7 @@ impl Engine {
                 self.risk(
                     &mut tx,
                     &mut reply,
-                    sender.as_ref(),
+                    (sender.as_ref(), stranger.as_ref()),
                     t,
                     peerline_core::clock::from_millis(now),
                 )
@@ -193,13 +220,21 @@ impl Engine {
             }
             _ => false,
         };
-        match sender {
+        match (sender, stranger) {
             _ if risky => {}
-            None => self.stranger(&mut tx, &mut reply, intent, now).await?,
-            Some(sender) => self.known(&mut tx, &mut reply, sender, intent, now).await?,
+            (Some(sender), _) => self.known(&mut tx, &mut reply, sender, intent, now).await?,
+            (None, Some(state)) => self.stranger(&mut tx, &mut reply, &state, intent, now).await?,
+            (None, None) => {}
         }
 
-        let queued = reply.queued.len();
+        let queued = reply.queued.len() + reply.crisis.len();
+        for (m, short) in &reply.crisis {
+            let extra = Safeguard {
+                escalation_id: None,
+                short_body: Some(short),
+            };
+            tx.enqueue_with(m, &extra, now).await?;
+        }
         for m in &reply.queued {
             tx.enqueue(m, now).await?;
         }
@@ -265,60 +300,6 @@ impl Engine {
 
     fn channel_arg(channel: ChannelKind) -> FluentValue<'static> {
         FluentValue::from(channel.as_str())
-    }
-
-    /// Someone we do not know. They learn nothing about who is enrolled.
-    async fn stranger(&self, tx: &mut Tx, reply: &mut Reply<'_>, intent: Intent, now: i64) -> Result<(), EngineError> {
-        let channel = reply.inbound.channel;
-        let ch = Self::channel_arg(channel);
-        match intent {
-            Intent::Join(code) => match tx.redeem_invite(&code, channel, &reply.inbound.address, now).await? {
-                RedeemOutcome::Redeemed { person, identity } => {
-                    let service = tx.service(person.service_id).await?;
-                    reply.identity = Some(identity);
-                    reply.person = Some(person.id);
-                    // The person's recorded language wins over what their app reports.
-                    reply.language = person.language;
-                    let body = self.text(
-                        person.language,
-                        "enrol-welcome",
-                        &[
-                            ("name", person.display_name.as_str().into()),
-                            ("service", service.name.as_str().into()),
-                            ("role", person.role.as_str().into()),
-                        ],
-                    );
-                    reply.push(body, None, false, "enrol-welcome");
-                    tracing::info!(person = %person.id, service = %service.id, %channel, "person enrolled");
-                }
-                outcome => {
-                    let why = match outcome {
-                        RedeemOutcome::Unknown => "unknown",
-                        RedeemOutcome::Used => "used",
-                        RedeemOutcome::Expired => "expired",
-                        RedeemOutcome::AddressTaken => "address already enrolled",
-                        RedeemOutcome::Redeemed { .. } => "redeemed",
-                    };
-                    tracing::info!(%channel, why, "invite code refused");
-                    let body = self.text(
-                        reply.language,
-                        "enrol-invalid-code",
-                        &[("days", self.invite_ttl_days.into())],
-                    );
-                    reply.push(body, None, false, "enrol-invalid-code");
-                }
-            },
-            Intent::Stop => {
-                // Nothing to opt out of, but confirm as anyone would expect, and reveal nothing.
-                let body = self.text(reply.language, "stop-confirm", &[("channel", ch)]);
-                reply.push(body, None, true, "opt-out-confirmation");
-            }
-            _ => {
-                let body = self.text(reply.language, "welcome-unknown", &[("channel", ch)]);
-                reply.push(body, None, false, "welcome-unknown");
-            }
-        }
-        Ok(())
     }
 
     async fn known(

@@ -8,7 +8,7 @@ use peerline_core::{
     domain::PersonId,
     risk::RiskCategory,
     safeguarding::{self, crisis_reply, next_working_time},
-    store::{AuditEntry, NewEscalation, Priority, Tx},
+    store::{AuditEntry, NewEscalation, Priority, Stranger, Tx},
 };
 
 use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
@@ -21,7 +21,7 @@ impl Engine {
         &self,
         tx: &mut Tx,
         reply: &mut Reply<'_>,
-        sender: Option<&Sender>,
+        (sender, stranger): (Option<&Sender>, Option<&Stranger>),
         text: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool, EngineError> {
@@ -42,9 +42,12 @@ impl Engine {
         } else {
             "none"
         };
+        let short = |lang| self.text(lang, "crisis-reply-short", &[]);
         let Some(sender) = sender else {
             let body = crisis_reply(&self.i18n, reply.language, extra, false, None);
-            reply.push_with(body, None, true, "crisis-reply", Priority::Safeguarding);
+            let state = stranger.cloned().unwrap_or_default();
+            self.stranger_crisis(tx, reply, &state, (body, short(reply.language)), to_millis(now))
+                .await?;
             return Ok(true);
         };
         let service = tx.service(sender.person.service_id).await?;
@@ -56,7 +59,7 @@ impl Engine {
             )
         });
         let body = crisis_reply(&self.i18n, sender.person.language, extra, true, next_open);
-        reply.push_with(body, None, true, "crisis-reply", Priority::Safeguarding);
+        reply.push_crisis(body, short(sender.person.language));
         let esc = tx
             .open_escalation(
                 &NewEscalation {

@@ -248,3 +248,44 @@ impl Store {
         .await?)
     }
 }
+
+/// An open escalation none of whose alerts a provider has accepted, for any member of staff.
+const UNREACHED: &str = "status = 'open' AND created_at <= ?1
+     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.escalation_id = escalations.id AND o.lane = 0
+                     AND o.status IN ('sent', 'delivered'))";
+
+impl Store {
+    /// Open escalations older than `created_before` of which no alert has been accepted by a
+    /// provider for anyone, and that staff have not yet been told about (the watchdog's work).
+    pub async fn unreached_escalations(&self, created_before: i64) -> Result<Vec<Escalation>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM escalations WHERE {UNREACHED} AND undelivered_at IS NULL ORDER BY created_at"
+        )))
+        .bind(created_before)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
+    /// How many open escalations older than `created_before` still have no alert accepted by
+    /// a provider: while there are any, safeguarding health is degraded.
+    pub async fn unreached_escalation_count(&self, created_before: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM escalations WHERE {UNREACHED}"
+        )))
+        .bind(created_before)
+        .fetch_one(&self.read)
+        .await?)
+    }
+}
+
+impl Tx {
+    /// Staff were told that no alert of escalation `id` reached a provider.
+    pub async fn mark_undelivered(&mut self, id: i64, now: i64) -> Result<()> {
+        sqlx::query("UPDATE escalations SET undelivered_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        self.escalation_event(id, "undelivered", None, None, now).await
+    }
+}

@@ -150,6 +150,34 @@ pub struct ClaimedMessage {
     /// Attempts including this one.
     pub attempts: u32,
     pub created_at: i64,
+    /// The escalation this message alerts staff to (or tells staff about).
+    pub escalation_id: Option<i64>,
+    /// What to send instead if the provider refuses this for its content (too long).
+    pub short_body: Option<String>,
+    /// Its lane inside its priority (see `lane`): staff alerts before crisis replies.
+    pub lane: u8,
+}
+
+/// What a safeguarding message carries besides the message itself.
+#[derive(Debug, Clone, Default)]
+pub struct Safeguard<'a> {
+    /// The escalation an alert belongs to, so the watchdog can tell whether any alert of it
+    /// reached a provider.
+    pub escalation_id: Option<i64>,
+    /// A shorter form for a provider that refuses the message for its length. Never holds a
+    /// person's words.
+    pub short_body: Option<&'a str>,
+}
+
+/// Where a message stands inside its priority (lower first): a flood of strangers' crisis
+/// replies must never hold back an alert to staff or a reply to someone enrolled.
+fn lane(m: &NewOutbound) -> i64 {
+    let crisis_reply = m.kind == "crisis-reply" || m.kind.starts_with("crisis-reply-");
+    match (m.priority, crisis_reply, m.person_id) {
+        (Priority::Safeguarding, true, Some(_)) => 1,
+        (Priority::Safeguarding, true, None) => 2,
+        _ => 0,
+    }
 }
 
 /// A row as stored, for tests, the CLI and exports.
@@ -192,10 +220,13 @@ struct RawOutbox {
     segments: Option<i64>,
     created_at: i64,
     sent_at: Option<i64>,
+    escalation_id: Option<i64>,
+    short_body: Option<String>,
+    lane: i64,
 }
 
 const OUTBOX_COLUMNS: &str = "id, person_id, identity_id, channel, address, priority, kind, body, buttons, status, \
-     attempts, not_before, last_error, provider_id, segments, created_at, sent_at";
+     attempts, not_before, last_error, provider_id, segments, created_at, sent_at, escalation_id, short_body, lane";
 
 /// What is wrong with the way a message was addressed, when it is rerouted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,7 +259,7 @@ async fn reroute_in(tx: &mut Tx, failed: &ClaimedMessage, now: i64, avoid: Avoid
         return Ok(None);
     };
     let id = tx
-        .enqueue(
+        .enqueue_with(
             &NewOutbound {
                 person_id: Some(person),
                 identity_id: Some(IdentityId(identity)),
@@ -241,8 +272,17 @@ async fn reroute_in(tx: &mut Tx, failed: &ClaimedMessage, now: i64, avoid: Avoid
                 ignore_opt_out: failed.priority == Priority::Safeguarding,
                 not_before: now,
             },
+            &Safeguard {
+                escalation_id: failed.escalation_id,
+                short_body: failed.short_body.as_deref(),
+            },
             now,
         )
+        .await?;
+    sqlx::query("UPDATE outbox SET followed_up_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(failed.id.0)
+        .execute(tx.conn())
         .await?;
     Ok(Some(id))
 }
@@ -294,6 +334,9 @@ impl TryFrom<RawOutbox> for ClaimedMessage {
             buttons: buttons_of(r.buttons)?,
             attempts: u32::try_from(r.attempts).unwrap_or(0),
             created_at: r.created_at,
+            escalation_id: r.escalation_id,
+            short_body: r.short_body,
+            lane: u8::try_from(r.lane).unwrap_or(0),
         })
     }
 }
@@ -353,6 +396,11 @@ impl Tx {
     }
 
     pub async fn enqueue(&mut self, m: &NewOutbound, now: i64) -> Result<OutboxId> {
+        self.enqueue_with(m, &Safeguard::default(), now).await
+    }
+
+    /// [`Tx::enqueue`] for a safeguarding message: with its escalation and a shorter form.
+    pub async fn enqueue_with(&mut self, m: &NewOutbound, extra: &Safeguard<'_>, now: i64) -> Result<OutboxId> {
         let buttons = m
             .buttons
             .as_ref()
@@ -360,8 +408,9 @@ impl Tx {
             .transpose()
             .map_err(|e| corrupt(format!("buttons: {e}")))?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO outbox (person_id, identity_id, channel, address, priority, kind, body, buttons, ignore_opt_out, not_before, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO outbox (person_id, identity_id, channel, address, priority, kind, body, buttons, ignore_opt_out, not_before, created_at,
+                                 lane, escalation_id, short_body)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(m.person_id.map(|p| p.0))
         .bind(m.identity_id.map(|i| i.0))
@@ -374,6 +423,9 @@ impl Tx {
         .bind(m.ignore_opt_out)
         .bind(m.not_before)
         .bind(now)
+        .bind(lane(m))
+        .bind(extra.escalation_id)
+        .bind(extra.short_body)
         .fetch_one(self.conn())
         .await?;
         metrics::counter!("peerline_outbox_queued_total", "channel" => m.channel.as_str(), "priority" => m.priority.as_str()).increment(1);
@@ -406,7 +458,7 @@ impl Store {
         let candidates = "SELECT id FROM outbox
              WHERE status = 'queued' AND channel = ?1 AND not_before <= ?2
                AND address NOT IN (SELECT address FROM outbox WHERE status = 'sending' AND channel = ?1)
-             ORDER BY priority, not_before, id LIMIT ?3";
+             ORDER BY priority, lane, not_before, id LIMIT ?3";
         let window = i64::from(limit.max(16)) * 16;
         let skipped = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox SET status = 'skipped', last_error = 'recipient opted out', lease_until = NULL
@@ -431,11 +483,11 @@ impl Store {
             "UPDATE outbox SET status = 'sending', lease_until = ?4, attempts = attempts + 1
              WHERE id IN (
                 SELECT id FROM (
-                    SELECT o.id, o.priority, o.not_before,
-                           ROW_NUMBER() OVER (PARTITION BY o.address ORDER BY o.priority, o.not_before, o.id) AS rn
+                    SELECT o.id, o.priority, o.lane, o.not_before,
+                           ROW_NUMBER() OVER (PARTITION BY o.address ORDER BY o.priority, o.lane, o.not_before, o.id) AS rn
                     FROM outbox o WHERE o.id IN ({candidates})
                 ) WHERE rn = 1
-                ORDER BY priority, not_before, id LIMIT ?5)
+                ORDER BY priority, lane, not_before, id LIMIT ?5)
              RETURNING {OUTBOX_COLUMNS}"
         )))
         .bind(channel.as_str())
@@ -450,7 +502,7 @@ impl Store {
             .into_iter()
             .map(ClaimedMessage::try_from)
             .collect::<Result<Vec<_>>>()?;
-        claimed.sort_by_key(|m| (m.priority, m.id));
+        claimed.sort_by_key(|m| (m.priority, m.lane, m.id));
         Ok(claimed)
     }
 
@@ -560,7 +612,7 @@ impl Store {
                AND EXISTS (SELECT 1 FROM identities i
                            WHERE i.person_id = o.person_id AND i.channel != o.channel AND i.unreachable_at IS NULL
                              AND (i.opted_out_at IS NULL OR o.priority = 0))
-             ORDER BY priority, not_before, id LIMIT 100"
+             ORDER BY priority, lane, not_before, id LIMIT 100"
         );
         let query = || {
             sqlx::query_as::<_, RawOutbox>(sqlx::AssertSqlSafe(stranded.clone()))
@@ -685,7 +737,7 @@ impl Store {
         .await?
         .rows_affected();
         let outbox = sqlx::query(
-            "UPDATE outbox SET body = '', buttons = NULL, body_purged_at = ?
+            "UPDATE outbox SET body = '', buttons = NULL, short_body = NULL, body_purged_at = ?
              WHERE created_at < ? AND body_purged_at IS NULL AND status IN ('sent', 'delivered', 'failed', 'dead', 'skipped')",
         )
         .bind(now)
@@ -718,5 +770,73 @@ impl Store {
         let mut tx = self.begin().await?;
         tx.kv_set(key, value).await?;
         tx.commit().await
+    }
+}
+
+/// A safeguarding message that ended `failed` or `dead` with no other way tried, for the
+/// watchdog to report to the service's other staff.
+#[derive(Debug, Clone)]
+pub struct Undelivered {
+    pub id: OutboxId,
+    pub person_id: Option<PersonId>,
+    pub channel: ChannelKind,
+    pub kind: String,
+    pub escalation_id: Option<i64>,
+    pub status: DeliveryStatus,
+}
+
+impl Store {
+    /// The provider refused a message for its content: send its shorter form instead, now.
+    /// Returns false when it has none (or already is the short form).
+    pub async fn shorten(&self, id: OutboxId, error: &str, now: i64) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE outbox SET body = short_body, short_body = NULL, status = 'queued', not_before = ?1,
+                    lease_until = NULL, last_error = ?2
+             WHERE id = ?3 AND status = 'sending' AND short_body IS NOT NULL AND short_body != body",
+        )
+        .bind(now)
+        .bind(error)
+        .bind(id.0)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// Safeguarding messages that ended `failed` or `dead` and were neither sent another way
+    /// nor reported yet, oldest first.
+    pub async fn undelivered_safeguarding(&self, limit: u32) -> Result<Vec<Undelivered>> {
+        let rows: Vec<(i64, Option<i64>, String, String, Option<i64>, String)> = sqlx::query_as(
+            "SELECT id, person_id, channel, kind, escalation_id, status FROM outbox
+             WHERE priority = 0 AND followed_up_at IS NULL AND status IN ('failed', 'dead')
+             ORDER BY id LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.into_iter()
+            .map(|(id, person, channel, kind, escalation_id, status)| {
+                Ok(Undelivered {
+                    id: OutboxId(id),
+                    person_id: person.map(PersonId),
+                    channel: channel_of(&channel)?,
+                    kind,
+                    escalation_id,
+                    status: DeliveryStatus::parse(&status)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tx {
+    /// A failed safeguarding message has been dealt with (reported, or sent another way).
+    pub async fn mark_followed_up(&mut self, id: OutboxId, now: i64) -> Result<()> {
+        sqlx::query("UPDATE outbox SET followed_up_at = ? WHERE id = ? AND followed_up_at IS NULL")
+            .bind(now)
+            .bind(id.0)
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 }

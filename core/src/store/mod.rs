@@ -13,6 +13,7 @@ mod messages;
 mod people;
 mod privacy;
 mod schedule;
+mod strangers;
 
 use std::{str::FromStr, time::Duration};
 
@@ -27,11 +28,12 @@ pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use jobs::JobClaim;
 pub use messages::{
     ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow, Priority,
-    QueueStat,
+    QueueStat, Safeguard, Undelivered,
 };
 pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatus, RedeemOutcome, Service};
 pub use privacy::Erasure;
 pub use schedule::{Checkin, Contact, NewSession, Recipient, RecipientPages, ServiceUpdate, SessionAttendee};
+pub use strangers::{Stranger, StrangerSent, WrongCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

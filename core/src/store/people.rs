@@ -451,7 +451,9 @@ impl Tx {
         )
         .bind(p.service_id.0)
         .bind(p.role.as_str())
-        .bind(p.display_name.trim())
+        // A name is shown to staff in alerts and in the CLI: no control characters or
+        // bidirectional overrides that could disguise what it says.
+        .bind(crate::quote::clean(&p.display_name))
         .bind(p.language.tag())
         .bind(p.status.as_str())
         .bind(p.placement_start.map(|d| d.format("%Y-%m-%d").to_string()))

@@ -472,7 +472,21 @@ impl Tx {
 
     /// Active coordinators and deputies of a service (coordinators first), each with the
     /// identity to write to (Telegram preferred).
+    /// The service's active coordinators and deputies, each on their preferred reachable
+    /// identity (Telegram first), coordinators first.
     pub async fn staff_contacts(&mut self, service: ServiceId) -> Result<Vec<Contact>> {
+        let mut out: Vec<Contact> = Vec::new();
+        for c in self.staff_identities(service).await? {
+            if !out.iter().any(|o| o.person == c.person) {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every reachable identity of the service's active coordinators and deputies, on every
+    /// channel: for telling staff that a safeguarding message did not get through.
+    pub async fn staff_identities(&mut self, service: ServiceId) -> Result<Vec<Contact>> {
         let rows: Vec<(i64, String, String, i64, String, String)> = sqlx::query_as(
             "SELECT p.id, p.role, p.language, i.id, i.channel, i.address FROM people p JOIN identities i ON i.person_id = p.id
              WHERE p.service_id = ? AND p.role IN ('coordinator', 'deputy') AND p.status = 'active'
@@ -482,25 +496,19 @@ impl Tx {
         .bind(service.0)
         .fetch_all(self.conn())
         .await?;
-        let mut out: Vec<Contact> = Vec::new();
-        for (person, role, lang, identity, channel, address) in rows {
-            if out.iter().any(|c| c.person == PersonId(person)) {
-                continue;
-            }
-            let (Ok(role), Ok(language), Some(channel)) = (role.parse(), lang.parse(), ChannelKind::parse(&channel))
-            else {
-                continue;
-            };
-            out.push(Contact {
-                person: PersonId(person),
-                role,
-                language,
-                identity: IdentityId(identity),
-                channel,
-                address,
-            });
-        }
-        Ok(out)
+        Ok(rows
+            .into_iter()
+            .filter_map(|(person, role, lang, identity, channel, address)| {
+                Some(Contact {
+                    person: PersonId(person),
+                    role: role.parse().ok()?,
+                    language: lang.parse().ok()?,
+                    identity: IdentityId(identity),
+                    channel: ChannelKind::parse(&channel)?,
+                    address,
+                })
+            })
+            .collect())
     }
 
     pub async fn add_session(&mut self, session: &NewSession<'_>, now: i64) -> Result<i64> {
