@@ -642,3 +642,61 @@ async fn recipients_come_in_pages_that_cover_everyone_reachable_exactly_once() {
     assert_eq!(seen, ["Mentor 0", "Mentor 2", "Mentor 4", "Mentor 6"]);
     assert_eq!(pages, 2, "full pages until the end: no empty pages in between");
 }
+
+#[tokio::test]
+async fn staff_alerts_go_before_crisis_replies_and_strangers_crisis_replies_last() {
+    let (_d, store) = store().await;
+    let service = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    let code = store.create_invite(mentor(service.id, "Jo"), HOUR, T0).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let RedeemOutcome::Redeemed { person: jo, .. } = tx
+        .redeem_invite(&code.code, ChannelKind::Sms, "+447700900303", T0)
+        .await
+        .unwrap()
+    else {
+        panic!("enrol")
+    };
+    let crisis = |address: &str, person: Option<PersonId>, kind: &str| NewOutbound {
+        person_id: person,
+        identity_id: None,
+        channel: ChannelKind::Sms,
+        address: address.into(),
+        priority: Priority::Safeguarding,
+        kind: kind.into(),
+        body: kind.into(),
+        buttons: None,
+        ignore_opt_out: true,
+        not_before: T0,
+    };
+    // Oldest first: strangers' crisis replies, then one to Jo, then the coordinator's alert.
+    for i in 0..5 {
+        tx.enqueue(&crisis(&format!("+44770090{i:04}"), None, "crisis-reply"), T0)
+            .await
+            .unwrap();
+    }
+    tx.enqueue(&crisis("+447700900303", Some(jo.id), "crisis-reply"), T0 + 1)
+        .await
+        .unwrap();
+    tx.enqueue(&crisis("+447700900901", Some(jo.id), "escalation-alert"), T0 + 2)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let order: Vec<String> = store
+        .claim_due(ChannelKind::Sms, T0 + 10, T0 + 60_000, 3)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| format!("{} {}", m.kind, m.address))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "escalation-alert +447700900901",
+            "crisis-reply +447700900303",
+            "crisis-reply +447700900000"
+        ]
+    );
+}

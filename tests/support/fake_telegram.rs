@@ -231,6 +231,10 @@ impl FakeTelegram {
         self.lock().blocked.insert(chat_id);
     }
 
+    pub fn unblock(&self, chat_id: i64) {
+        self.lock().blocked.remove(&chat_id);
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.lock().calls.clone()
     }

@@ -58,6 +58,8 @@ struct Inner {
     outage: Option<Answer>,
     /// Answer every message to these numbers like this (after any script).
     refuse_to: HashMap<String, Answer>,
+    /// Refuse the next message to an address once.
+    refuse_once: HashMap<String, Answer>,
     /// How long an accepted message's answer takes (the message is recorded as accepted at
     /// once, as Twilio would have it, before the answer goes back).
     latency: Duration,
@@ -124,6 +126,11 @@ impl FakeTwilio {
         };
     }
 
+    /// Refuse the next message to `to` with `answer`, once.
+    pub fn refuse_next_to(&self, to: &str, answer: Answer) {
+        self.lock().refuse_once.insert(to.to_owned(), answer);
+    }
+
     /// Hold each accepted message's answer back this long (the message counts as accepted
     /// before the answer leaves, so a sender killed meanwhile has sent it without knowing).
     pub fn set_latency(&self, latency: Duration) {
@@ -165,7 +172,7 @@ async fn create(
             .find(|(k, _)| k == "To")
             .map(|(_, v)| v.as_str())
             .unwrap_or_default();
-        let refused = inner.refuse_to.get(to).copied();
+        let refused = inner.refuse_once.remove(to).or_else(|| inner.refuse_to.get(to).copied());
         // Twilio refuses a body over 1,600 characters (error 21617), whatever else is going on.
         let body_chars = form
             .iter()
