@@ -19,7 +19,7 @@ use axum::{
 use serde_json::json;
 
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-pub const AUTH_TOKEN: &str = "twilio-test-auth-token";
+pub const AUTH_TOKEN: &str = "7e57a07470e57a07470e57a07470e57a";
 /// The public URL webhooks are signed for, and the service's own number, in tests.
 pub const PUBLIC_URL: &str = "https://peerline.example.org";
 pub const OUR_NUMBER: &str = "+447700900000";
