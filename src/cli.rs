@@ -267,7 +267,6 @@ pub struct ImportArgs {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
-    peerline_bot::sms::validate(&settings.sms)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
         Command::Serve => {
@@ -277,6 +276,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped(token).await
         }
         Command::Config(ConfigCommand::Check) => {
+            for warning in settings.warnings() {
+                eprintln!("warning: {warning}");
+            }
+            // Every secret is a `Secret`, whose Debug form is `[redacted]`.
             println!("Configuration is valid.\n{settings:#?}");
             Ok(())
         }

@@ -1,13 +1,14 @@
 //! The long-running service: HTTP (health, metrics, webhooks), channel intake and delivery
 //! workers, all sharing one store and one shutdown signal.
 //!
-//! [`Application::build`] binds the listener (port 0 works), opens and migrates the database,
-//! and decides which channels are on; [`Application::run_until_stopped`] runs everything until
-//! the shutdown token fires, then lets in-flight work finish before closing the store.
+//! [`Application::build`] checks the settings, binds the listeners (port 0 works), opens and
+//! migrates the database, and decides which channels are on; [`Application::run_until_stopped`]
+//! registers the Telegram webhook (refusing to start without it), runs everything until the
+//! shutdown token fires, then lets in-flight work finish before closing the store.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
 use peerline_bot::{
     conversation::Engine,
@@ -25,10 +26,14 @@ use peerline_core::{
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
 
+use crate::server;
+
 /// A built, not yet running, Peerline.
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
+    /// `/metrics` on its own listener (`http.metrics_listen`), when configured.
+    metrics_listener: Option<TcpListener>,
     settings: Settings,
     store: Store,
     clock: Arc<dyn Clock>,
@@ -47,6 +52,7 @@ struct HttpState {
 
 impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        settings.validate()?;
         let store = Store::open(&settings.database.url)
             .await
             .with_context(|| format!("cannot open database {}", settings.database.url))?;
@@ -55,7 +61,14 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.http.listen))?;
         let addr = listener.local_addr()?;
-        sms::validate(&settings.sms)?;
+        let metrics_listener = match settings.http.metrics_listen {
+            Some(at) => Some(
+                TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen on {at} (http.metrics_listen)"))?,
+            ),
+            None => None,
+        };
         let signal = OutboxSignal::new();
         let engine = Engine::new(
             store.clone(),
@@ -70,6 +83,7 @@ impl Application {
         Ok(Self {
             listener,
             addr,
+            metrics_listener,
             settings,
             store,
             clock,
@@ -92,6 +106,7 @@ impl Application {
         let Application {
             listener,
             addr,
+            metrics_listener,
             settings,
             store,
             clock,
@@ -100,6 +115,10 @@ impl Application {
             i18n,
         } = self;
         let _ = crate::telemetry::metrics_handle();
+        for warning in settings.warnings() {
+            tracing::warn!("{warning}");
+        }
+        let limits = server::Limits::from_settings(&settings.http);
         let mut tasks = JoinSet::new();
         let policy = peerline_core::safeguarding::EscalationPolicy {
             reprompt_every: chrono::Duration::minutes(i64::from(settings.escalation.reprompt_minutes.max(1))),
@@ -110,13 +129,21 @@ impl Application {
         };
         let mut router = Router::new()
             .route("/healthz", get(healthz))
-            .route("/healthz/safeguarding", get(safeguarding_health))
-            .route("/metrics", get(metrics))
-            .with_state(HttpState {
-                store: store.clone(),
-                clock: Arc::clone(&clock),
-                undelivered_after: policy.undelivered_after,
-            });
+            .route("/healthz/safeguarding", get(safeguarding_health));
+        match metrics_listener {
+            None => router = router.route("/metrics", get(metrics)),
+            Some(listener) => {
+                let metrics_addr = listener.local_addr()?;
+                tracing::info!(metrics_listen = %metrics_addr, "/metrics is served on its own listener");
+                let metrics_router = Router::new().route("/metrics", get(metrics));
+                tasks.spawn(server::serve(listener, metrics_router, limits, shutdown.clone()));
+            }
+        }
+        let mut router = router.with_state(HttpState {
+            store: store.clone(),
+            clock: Arc::clone(&clock),
+            undelivered_after: policy.undelivered_after,
+        });
 
         match &settings.telegram.token {
             None => tracing::info!(
@@ -127,35 +154,42 @@ impl Application {
                 let timeout = Duration::from_secs(u64::from(settings.telegram.poll_timeout_secs) + 15);
                 let api = BotApi::new(&settings.telegram.api_url, token, timeout)?;
                 let slot: IntakeSlot = Arc::default();
-                if settings.telegram.mode == TelegramMode::Webhook
-                    && let Some(secret) = settings.telegram.secret_token.clone()
-                {
+                let polling = settings.telegram.mode == TelegramMode::Polling;
+                if !polling {
+                    let (Some(url), Some(secret)) = (
+                        settings.telegram.webhook_url.as_deref(),
+                        settings.telegram.secret_token.clone(),
+                    ) else {
+                        bail!(
+                            "telegram.webhook_url and telegram.secret_token must be set when telegram.mode = \"webhook\""
+                        );
+                    };
+                    // Without the webhook Telegram sends nothing: refuse to start rather
+                    // than run deaf.
+                    telegram::register_webhook(&api, url, &secret)
+                        .await
+                        .with_context(|| format!("cannot register the Telegram webhook {url}"))?;
+                    tracing::info!("Telegram webhook registered");
                     router = router.merge(telegram::webhook_router(
                         Arc::clone(&slot),
                         secret,
                         settings.http.max_body_bytes,
                     ));
                 }
-                let (api2, engine2, clock2, token2, tg) = (
+                let (api2, engine2, clock2, token2, poll_timeout) = (
                     api.clone(),
                     engine.clone(),
                     Arc::clone(&clock),
                     shutdown.clone(),
-                    settings.telegram.clone(),
+                    settings.telegram.poll_timeout_secs,
                 );
                 tasks.spawn(async move {
                     let Some(intake) = TelegramIntake::connect(api2, engine2, clock2, &token2).await else {
                         return;
                     };
                     let _ = slot.set(intake.clone());
-                    match (tg.mode, tg.webhook_url.as_deref(), tg.secret_token.as_ref()) {
-                        (TelegramMode::Webhook, Some(url), Some(secret)) => {
-                            match intake.api().set_webhook(url, secret).await {
-                                Ok(_) => tracing::info!("Telegram webhook registered"),
-                                Err(e) => tracing::error!(error = %e, "could not register the Telegram webhook"),
-                            }
-                        }
-                        _ => intake.run_polling(tg.poll_timeout_secs, token2).await,
+                    if polling {
+                        intake.run_polling(poll_timeout, token2).await;
                     }
                 });
                 let worker = Worker::new(
@@ -227,13 +261,8 @@ impl Application {
         ));
         tasks.spawn(queue_gauges(store.clone(), Arc::clone(&clock), shutdown.clone()));
 
-        let app = router.layer(tower_http::trace::TraceLayer::new_for_http());
         tracing::info!(%addr, database = %settings.database.url, "Peerline is listening");
-        let server_shutdown = shutdown.clone();
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move { server_shutdown.cancelled().await })
-            .await
-            .context("HTTP server failed")?;
+        server::serve(listener, router, limits, shutdown.clone()).await;
         // The server has stopped accepting; wait for workers to finish what they hold.
         shutdown.cancel();
         while let Some(r) = tasks.join_next().await {

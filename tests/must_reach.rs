@@ -35,7 +35,14 @@ fn sms(sid: &str, from: &str, body: &str) -> Vec<(String, String)> {
 }
 
 async fn text_in(app: &App, sid: &str, from: &str, body: &str) {
-    let status = signed_twilio_post(app, PUBLIC_URL, "/webhooks/twilio/sms", AUTH_TOKEN, &sms(sid, from, body)).await;
+    let status = signed_twilio_post(
+        app,
+        PUBLIC_URL,
+        "/webhooks/twilio/sms",
+        AUTH_TOKEN,
+        &sms(sid, from, body),
+    )
+    .await;
     assert_eq!(status, 200, "webhook for {sid}");
 }
 
@@ -81,7 +88,11 @@ async fn camden(extra: &[(&'static str, &str)], cath_blocked: bool) -> Camden {
     telegram.send_text(KIT_CHAT, &format!("/start {}", codes[3]));
     telegram
         .wait_for_sent(WAIT, "welcomes on Telegram", |calls| {
-            calls.iter().filter(|c| c.chat_id() == Some(CATH_CHAT) || c.chat_id() == Some(KIT_CHAT)).count() >= 2
+            calls
+                .iter()
+                .filter(|c| c.chat_id() == Some(CATH_CHAT) || c.chat_id() == Some(KIT_CHAT))
+                .count()
+                >= 2
         })
         .await;
     eventually(WAIT, "welcomes by SMS", || async {
@@ -100,7 +111,10 @@ async fn camden(extra: &[(&'static str, &str)], cath_blocked: bool) -> Camden {
 }
 
 fn alerts(bodies: Vec<String>) -> Vec<String> {
-    bodies.into_iter().filter(|b| b.contains("URGENT safeguarding")).collect()
+    bodies
+        .into_iter()
+        .filter(|b| b.contains("URGENT safeguarding"))
+        .collect()
 }
 
 fn telegram_alerts(t: &FakeTelegram, chat: i64) -> Vec<String> {
@@ -128,16 +142,31 @@ async fn the_longest_risk_messages_still_alert_coordinators_on_both_channels() {
     for alert in alerts(c.twilio.delivered_to(SOL)) {
         assert!(segments(&alert).parts <= 3, "an SMS alert fits 3 segments: {alert}");
         assert!(alert.contains("(full text: /history E"), "{alert}");
-        assert!(alert.contains("Reply ACK E"), "the reference and how to acknowledge stay: {alert}");
+        assert!(
+            alert.contains("Reply ACK E"),
+            "the reference and how to acknowledge stay: {alert}"
+        );
     }
     for alert in telegram_alerts(&c.telegram, CATH_CHAT) {
-        assert!(alert.encode_utf16().count() <= 4096, "{} characters", alert.chars().count());
+        assert!(
+            alert.encode_utf16().count() <= 4096,
+            "{} characters",
+            alert.chars().count()
+        );
         assert!(alert.contains("(full text: /history E"), "{alert}");
     }
     // Nothing Peerline built from their words was refused, and the crisis numbers reached both.
-    assert!(c.twilio.requests().iter().all(|r| r.status == 201), "every SMS accepted");
+    assert!(
+        c.twilio.requests().iter().all(|r| r.status == 201),
+        "every SMS accepted"
+    );
     assert!(c.twilio.delivered_to(JO).iter().any(|b| b.contains("116 123")));
-    assert!(c.telegram.sent_to(KIT_CHAT).iter().any(|m| m.text().contains("116 123")));
+    assert!(
+        c.telegram
+            .sent_to(KIT_CHAT)
+            .iter()
+            .any(|m| m.text().contains("116 123"))
+    );
     // The whole text stays in the escalation record.
     let store = c.home.store().await;
     let words: Vec<String> = store
@@ -153,7 +182,13 @@ async fn the_longest_risk_messages_still_alert_coordinators_on_both_channels() {
 #[tokio::test]
 async fn an_alert_refused_for_its_length_goes_again_in_its_short_form() {
     let c = camden(&[], false).await;
-    c.twilio.refuse_next_to(SOL, Answer::Error { status: 400, code: 21617 });
+    c.twilio.refuse_next_to(
+        SOL,
+        Answer::Error {
+            status: 400,
+            code: 21617,
+        },
+    );
     text_in(&c.app, "SMrisk", JO, "I want to kill myself").await;
     eventually(WAIT, "Sol's alert in its short form", || async {
         alerts(c.twilio.delivered_to(SOL)).len() == 1
@@ -184,9 +219,7 @@ async fn an_alert_that_cannot_reach_one_coordinator_is_reported_to_the_others() 
             .any(|b| b.contains("could not deliver the safeguarding alert E") && b.contains("to Cath by telegram"))
     })
     .await;
-    c.app
-        .wait_for_log("safeguarding message not delivered", WAIT)
-        .await;
+    c.app.wait_for_log("safeguarding message not delivered", WAIT).await;
     // Sol had the alert itself as well.
     assert_eq!(alerts(c.twilio.delivered_to(SOL)).len(), 1);
 }
@@ -205,9 +238,7 @@ async fn safeguarding_health_degrades_while_no_alert_has_reached_anyone() {
     let app = App::spawn(&home, &env);
     telegram.send_text(CATH_CHAT, &format!("/start {cath}"));
     telegram.send_text(KIT_CHAT, &format!("/start {kit}"));
-    telegram
-        .wait_for_sent(WAIT, "welcomes", |calls| calls.len() >= 2)
-        .await;
+    telegram.wait_for_sent(WAIT, "welcomes", |calls| calls.len() >= 2).await;
     let health = || async {
         let r = reqwest::get(app.url("/healthz/safeguarding")).await.expect("health");
         (r.status().as_u16(), r.text().await.unwrap_or_default())
@@ -215,8 +246,11 @@ async fn safeguarding_health_degrades_while_no_alert_has_reached_anyone() {
     assert_eq!(health().await.0, 200);
     telegram.block(CATH_CHAT);
     telegram.send_text(KIT_CHAT, "I want to die");
-    app.wait_for_log("no safeguarding alert has reached a coordinator", Duration::from_secs(90))
-        .await;
+    app.wait_for_log(
+        "no safeguarding alert has reached a coordinator",
+        Duration::from_secs(90),
+    )
+    .await;
     let (status, body) = health().await;
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("degraded: 1 open safeguarding escalation"), "{body}");
@@ -254,12 +288,19 @@ async fn a_flood_of_strangers_in_crisis_does_not_delay_a_staff_alert() {
         .iter()
         .position(|r| r.get("To") == Some(SOL) && r.get("Body").is_some_and(|b| b.contains("URGENT")))
         .unwrap_or(usize::MAX);
-    let strangers_left = flood - sends.iter().filter(|r| r.get("Body").is_some_and(|b| b.contains("116 123")) && r.get("To") != Some(JO)).count();
+    let strangers_left = flood
+        - sends
+            .iter()
+            .filter(|r| r.get("Body").is_some_and(|b| b.contains("116 123")) && r.get("To") != Some(JO))
+            .count();
     println!(
         "staff alert behind {flood} strangers' crisis replies: sent {position} sends after the mentee's text, {:.2} s; {strangers_left} strangers' replies still queued",
         waited.as_secs_f64()
     );
-    assert!(position < 10, "the alert was send number {position} after the mentee's text");
+    assert!(
+        position < 10,
+        "the alert was send number {position} after the mentee's text"
+    );
     assert!(strangers_left > 100, "the flood was still queued when the alert went");
 }
 
@@ -286,18 +327,20 @@ async fn strangers_get_one_welcome_a_day_and_no_more_than_the_budget() {
         text_in(&app, &format!("SMone{i}"), one, "HELP").await;
     }
     // 5,000 strangers' HELPs.
-    let flood: Vec<_> = (0..5000).map(|i| (format!("SMhelp{i}"), format!("+4477009{:05}", 20_000 + i))).collect();
+    let flood: Vec<_> = (0..5000)
+        .map(|i| (format!("SMhelp{i}"), format!("+4477009{:05}", 20_000 + i)))
+        .collect();
     for chunk in flood.chunks(64) {
         futures_join(chunk.iter().map(|(sid, from)| text_in(&app, sid, from, "HELP"))).await;
     }
     let store = home.store().await;
     eventually(Duration::from_secs(60), "the replies sent", || async {
-        store
-            .outbox_rows(None)
-            .await
-            .unwrap()
-            .iter()
-            .all(|r| !matches!(r.status, peerline_core::store::DeliveryStatus::Queued | peerline_core::store::DeliveryStatus::Sending))
+        store.outbox_rows(None).await.unwrap().iter().all(|r| {
+            !matches!(
+                r.status,
+                peerline_core::store::DeliveryStatus::Queued | peerline_core::store::DeliveryStatus::Sending
+            )
+        })
     })
     .await;
     let sent = twilio.requests().iter().filter(|r| r.status == 201).count();
@@ -306,7 +349,9 @@ async fn strangers_get_one_welcome_a_day_and_no_more_than_the_budget() {
     assert_eq!(sent, 100, "the day's budget, and not one more");
     let logs = app.logs();
     assert_eq!(
-        logs.iter().filter(|l| l.contains("daily budget for replies to unknown senders spent")).count(),
+        logs.iter()
+            .filter(|l| l.contains("daily budget for replies to unknown senders spent"))
+            .count(),
         1,
         "said once, not per message"
     );
@@ -328,10 +373,17 @@ async fn a_strangers_stop_silences_everything_but_crisis_numbers_until_start() {
     })
     .await;
     let got = twilio.delivered_to(who);
-    assert_eq!(got.len(), 2, "the STOP confirmation and the crisis numbers only: {got:?}");
+    assert_eq!(
+        got.len(),
+        2,
+        "the STOP confirmation and the crisis numbers only: {got:?}"
+    );
     assert!(got.iter().any(|b| b.contains("no more messages")), "{got:?}");
     text_in(&app, "SMs5", who, "START").await;
-    eventually(WAIT, "a welcome after START", || async { twilio.delivered_to(who).len() == 3 }).await;
+    eventually(WAIT, "a welcome after START", || async {
+        twilio.delivered_to(who).len() == 3
+    })
+    .await;
     assert!(twilio.delivered_to(who)[2].contains("JOIN"));
 }
 
@@ -346,7 +398,10 @@ async fn five_wrong_invite_codes_lock_an_address_out_and_its_next_code_is_not_tr
     for i in 0..5 {
         text_in(&app, &format!("SMg{i}"), guesser, &format!("JOIN ZZZZ{i:04}")).await;
     }
-    eventually(WAIT, "five refusals", || async { twilio.delivered_to(guesser).len() == 5 }).await;
+    eventually(WAIT, "five refusals", || async {
+        twilio.delivered_to(guesser).len() == 5
+    })
+    .await;
     // Locked out: even the right code is not tried, and gets no answer.
     text_in(&app, "SMg5", guesser, &format!("JOIN {code}")).await;
     // The code is still unused: Jo can enrol with it.
@@ -355,9 +410,14 @@ async fn five_wrong_invite_codes_lock_an_address_out_and_its_next_code_is_not_tr
         twilio.delivered_to(JO).iter().any(|b| b.contains("Jo"))
     })
     .await;
-    assert_eq!(twilio.delivered_to(guesser).len(), 5, "nothing after the fifth wrong code");
+    assert_eq!(
+        twilio.delivered_to(guesser).len(),
+        5,
+        "nothing after the fifth wrong code"
+    );
     let audit = home.cli_ok(&["audit", "--action", "invite.lockout"]);
     assert!(audit.contains("invite.lockout"), "{audit}");
     assert!(!audit.contains("700700"), "no number in the audit log: {audit}");
-    app.wait_for_log("address locked out after wrong invite codes", WAIT).await;
+    app.wait_for_log("address locked out after wrong invite codes", WAIT)
+        .await;
 }

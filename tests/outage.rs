@@ -23,7 +23,7 @@ use peerline_bot::{
 use peerline_core::{
     Clock, ManualClock,
     clock::to_millis,
-    config::{DeliverySettings, Secret, SmsSettings, TelegramSettings},
+    config::{DeliverySettings, Secret, SmsProvider, SmsSettings, TelegramSettings, TwilioSection},
     domain::{ChannelKind, Language, PhoneNumber, Role},
     i18n::Localizer,
     signal::OutboxSignal,
@@ -166,20 +166,18 @@ impl Rig {
             },
             signal.clone(),
         );
-        let mut sms_settings = SmsSettings {
-            provider: "twilio".into(),
+        let sms_settings = SmsSettings {
+            provider: SmsProvider::Twilio,
+            twilio: Some(TwilioSection {
+                account_sid: Some(ACCOUNT_SID.into()),
+                auth_token: Some(Secret::new(AUTH_TOKEN)),
+                from: Some("+447700900000".into()),
+                api_base: twilio_gate.url(),
+                public_url: Some("https://peerline.example.org".into()),
+                ..TwilioSection::default()
+            }),
             ..SmsSettings::default()
         };
-        sms_settings.providers.insert(
-            "twilio".into(),
-            serde_json::json!({
-                "account_sid": ACCOUNT_SID,
-                "auth_token": AUTH_TOKEN,
-                "from": "+447700900000",
-                "api_base": twilio_gate.url(),
-                "public_url": "https://peerline.example.org",
-            }),
-        );
         let i18n = Arc::new(Localizer::embedded().unwrap());
         let ctx = SmsContext {
             engine: Engine::new(store.clone(), i18n, Arc::clone(&shared), signal.clone(), 72),

@@ -10,7 +10,7 @@ use peerline_bot::sms::twilio::signature;
 use support::{App, Home, fake_telegram::FakeTelegram, telegram_env};
 
 const SECRET: &str = "s3cret-Token_value";
-const AUTH_TOKEN: &str = "twilio-auth-token-0123456789abcdef";
+const AUTH_TOKEN: &str = "f0e1d2c3b4a5968778695a4b3c2d1e0f";
 const PUBLIC: &str = "https://peerline.example.org";
 const KANNEL_TOKEN: &str = "kannel-inbound-token-42";
 const MAX_BODY: usize = 4096;

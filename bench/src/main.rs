@@ -18,7 +18,7 @@ use peerline::startup::Application;
 use peerline_core::{
     ManualClock, SystemClock,
     clock::to_millis,
-    config::{Secret, Settings},
+    config::{KannelSection, Secret, Settings, SmsProvider, TwilioSection},
     domain::{ChannelKind, Language, PhoneNumber, Role},
     i18n::Localizer,
     signal::OutboxSignal,
@@ -31,7 +31,7 @@ use tokio_util::sync::CancellationToken;
 #[allow(dead_code)]
 mod kannel;
 
-const TWILIO_TOKEN: &str = "bench-twilio-token";
+const TWILIO_TOKEN: &str = "0123456789abcdef0123456789abcdef";
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const PUBLIC: &str = "https://bench.example.org";
 const KANNEL_TOKEN: &str = "bench-kannel-token-0123456789";
@@ -110,22 +110,29 @@ async fn start_stub() -> anyhow::Result<(Stub, String)> {
     Ok((stub, url))
 }
 
-fn settings(dir: &std::path::Path, stub: &str, provider: &str, telegram: bool) -> Settings {
+fn settings(dir: &std::path::Path, stub: &str, provider: SmsProvider, telegram: bool) -> Settings {
     let mut s = Settings::default();
     s.database.url = format!("sqlite://{}", dir.join("bench.db").display());
     s.http.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     s.delivery.idle_poll_ms = 20;
-    s.sms.provider = provider.into();
+    s.sms.provider = provider;
     s.sms.rate_per_second = 1000;
-    s.sms.providers.insert(
-        "twilio".into(),
-        serde_json::json!({"account_sid": SID, "auth_token": TWILIO_TOKEN, "from": "+447700900000", "api_base": stub, "public_url": PUBLIC}),
-    );
-    s.sms.providers.insert(
-        "kannel".into(),
-        serde_json::json!({"sendsms_url": format!("{stub}/cgi-bin/sendsms"), "username": "u", "password": "p",
-            "inbound_token": KANNEL_TOKEN, "public_url": "http://127.0.0.1:1"}),
-    );
+    s.sms.twilio = Some(TwilioSection {
+        account_sid: Some(SID.into()),
+        auth_token: Some(Secret::new(TWILIO_TOKEN)),
+        from: Some("+447700900000".into()),
+        api_base: stub.into(),
+        public_url: Some(PUBLIC.into()),
+        ..TwilioSection::default()
+    });
+    s.sms.kannel = Some(KannelSection {
+        sendsms_url: Some(format!("{stub}/cgi-bin/sendsms")),
+        username: Some("u".into()),
+        password: Some(Secret::new("p")),
+        inbound_token: Some(Secret::new(KANNEL_TOKEN)),
+        public_url: Some("http://127.0.0.1:1".into()),
+        ..KannelSection::default()
+    });
     if telegram {
         s.telegram.token = Some(Secret::new(BOT_TOKEN));
         s.telegram.api_url = stub.into();
@@ -148,7 +155,7 @@ async fn ingest() -> anyhow::Result<()> {
     const N: usize = 3000;
     let (_stub, stub_url) = start_stub().await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
-    for provider in ["twilio", "kannel"] {
+    for provider in [SmsProvider::Twilio, SmsProvider::Kannel] {
         let dir = tempfile::tempdir()?;
         let (port, store, token) = start(settings(dir.path(), &stub_url, provider, false)).await?;
         let started = Instant::now();
@@ -159,7 +166,7 @@ async fn ingest() -> anyhow::Result<()> {
             let client = client.clone();
             let from = format!("+4474{:08}", i);
             tasks.push(tokio::spawn(async move {
-                let r = if provider == "twilio" {
+                let r = if provider == SmsProvider::Twilio {
                     let params: Vec<(String, String)> = vec![
                         ("MessageSid".into(), format!("SM{i:032}")),
                         ("From".into(), from),
@@ -201,7 +208,8 @@ async fn ingest() -> anyhow::Result<()> {
         let stored = store.inbox_count().await?;
         token.cancel();
         println!(
-            "ingest {provider:7}: {ok}/{N} accepted, {stored} stored, {:.0} messages/s (verify, dedup, store, reply queued; 32 concurrent clients)",
+            "ingest {:7}: {ok}/{N} accepted, {stored} stored, {:.0} messages/s (verify, dedup, store, reply queued; 32 concurrent clients)",
+            provider.name(),
             N as f64 / secs
         );
     }
@@ -289,7 +297,7 @@ async fn kannel_mo() -> anyhow::Result<()> {
 
     let (_stub, stub_url) = start_stub().await?;
     let dir = tempfile::tempdir()?;
-    let (port, store, token) = start(settings(dir.path(), &stub_url, "kannel", false)).await?;
+    let (port, store, token) = start(settings(dir.path(), &stub_url, SmsProvider::Kannel, false)).await?;
     let k = kannel::Kannel::start(
         kannel::KannelPorts::pick(),
         &format!(
@@ -355,7 +363,7 @@ async fn fanout() -> anyhow::Result<()> {
 async fn alert() -> anyhow::Result<()> {
     let (stub, stub_url) = start_stub().await?;
     let dir = tempfile::tempdir()?;
-    let (port, store, token) = start(settings(dir.path(), &stub_url, "twilio", true)).await?;
+    let (port, store, token) = start(settings(dir.path(), &stub_url, SmsProvider::Twilio, true)).await?;
     let now = to_millis(Utc::now());
     let service = store.add_service("Alerts", chrono_tz::Europe::London, now).await?;
     let enrol = |name: &str, role: Role, channel: ChannelKind, address: &str| {
@@ -473,7 +481,7 @@ async fn delivery() -> anyhow::Result<()> {
     const EACH: i64 = 10;
     let (stub, stub_url) = start_stub().await?;
     let dir = tempfile::tempdir()?;
-    let settings = settings(dir.path(), &stub_url, "twilio", true);
+    let settings = settings(dir.path(), &stub_url, SmsProvider::Twilio, true);
     let (limit, per_chat) = (
         settings.telegram.global_per_second,
         Duration::from_millis(settings.telegram.per_chat_interval_ms),

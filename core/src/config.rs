@@ -5,7 +5,7 @@
 
 use std::{
     fmt,
-    net::SocketAddr,
+    net::{IpAddr, SocketAddr},
     path::{Path, PathBuf},
 };
 
@@ -63,10 +63,12 @@ impl<'de> Deserialize<'de> for Secret {
         enum Raw {
             Text(String),
             Int(i64),
+            UInt(u64),
         }
         Ok(match Raw::deserialize(d)? {
             Raw::Text(s) => Secret(s),
             Raw::Int(n) => Secret(n.to_string()),
+            Raw::UInt(n) => Secret(n.to_string()),
         })
     }
 }
@@ -234,6 +236,15 @@ pub struct HttpSettings {
     pub listen: SocketAddr,
     /// Largest request body accepted by any webhook, in bytes.
     pub max_body_bytes: usize,
+    /// A connection must send a request's headers within this many seconds (an idle
+    /// keep-alive connection is closed after it too).
+    pub header_timeout_secs: u64,
+    /// A request's whole body must arrive within this many seconds of its headers.
+    pub body_timeout_secs: u64,
+    /// Connections served at once; more wait to be accepted until one closes.
+    pub max_connections: usize,
+    /// Serve `/metrics` on this address instead of `listen` (keep it off the public interface).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for HttpSettings {
@@ -241,6 +252,10 @@ impl Default for HttpSettings {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body_bytes: 64 * 1024,
+            header_timeout_secs: 10,
+            body_timeout_secs: 10,
+            max_connections: 256,
+            metrics_listen: None,
         }
     }
 }
@@ -308,43 +323,378 @@ impl Default for TelegramSettings {
     }
 }
 
-/// SMS: which provider, and limits that apply whatever the provider.
+/// Which SMS provider sends and receives texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmsProvider {
+    /// SMS is off.
+    #[default]
+    None,
+    Twilio,
+    Kannel,
+}
+
+impl SmsProvider {
+    pub fn name(self) -> &'static str {
+        match self {
+            SmsProvider::None => "none",
+            SmsProvider::Twilio => "twilio",
+            SmsProvider::Kannel => "kannel",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SmsProvider {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "none" => Ok(SmsProvider::None),
+            "twilio" => Ok(SmsProvider::Twilio),
+            "kannel" => Ok(SmsProvider::Kannel),
+            _ => Err(serde::de::Error::custom(format!(
+                "unknown SMS provider {s:?} (use \"none\", \"twilio\" or \"kannel\")"
+            ))),
+        }
+    }
+}
+
+/// SMS: which provider, limits that apply whatever the provider, and each provider's section.
 ///
-/// Each provider's own settings live in its section (`[sms.twilio]`, `[sms.kannel]`) and are
-/// checked by that provider's module in `peerline-bot`, so adding a provider does not touch
-/// this crate. (That is also why this struct cannot deny unknown keys itself: the provider
-/// registry reports a section no provider claims.)
+/// A section is read as written, every key optional, so that a section of comments (as in the
+/// README) or the section of a provider not in use is not an error; typos in it still are.
+/// Only the chosen provider's section must be complete: [`SmsSettings::twilio`] and
+/// [`SmsSettings::kannel`] give its checked settings.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SmsSettings {
     /// `twilio`, `kannel`, or `none` (SMS off).
-    pub provider: String,
+    pub provider: SmsProvider,
     /// Longest scheduled message (reminder, check-in), in SMS segments, Peerline will send
     /// (cost control). Replies, callback and safeguarding messages are sent whole.
     pub max_segments: u32,
     /// Messages per second to the provider.
     pub rate_per_second: u32,
-    /// Provider sections, by provider name.
-    #[serde(flatten)]
-    pub providers: std::collections::BTreeMap<String, serde_json::Value>,
+    /// `[sms.twilio]`
+    pub twilio: Option<TwilioSection>,
+    /// `[sms.kannel]`
+    pub kannel: Option<KannelSection>,
 }
 
 impl Default for SmsSettings {
     fn default() -> Self {
         Self {
-            provider: "none".into(),
+            provider: SmsProvider::None,
             max_segments: 3,
             rate_per_second: 10,
-            providers: std::collections::BTreeMap::new(),
+            twilio: None,
+            kannel: None,
         }
     }
 }
 
 impl SmsSettings {
-    /// The chosen provider's name, or `None` when SMS is off.
-    pub fn active(&self) -> Option<&str> {
-        let p = self.provider.trim();
-        (!p.is_empty() && !p.eq_ignore_ascii_case("none")).then_some(p)
+    /// Check every section present (values set in an unused one are still checked) and that
+    /// the chosen provider's is complete.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(t) = &self.twilio {
+            t.check()?;
+        }
+        if let Some(k) = &self.kannel {
+            k.check()?;
+        }
+        match self.provider {
+            SmsProvider::None => Ok(()),
+            SmsProvider::Twilio => self.twilio().map(drop),
+            SmsProvider::Kannel => self.kannel().map(drop),
+        }
+    }
+
+    /// The complete, checked `[sms.twilio]` settings.
+    pub fn twilio(&self) -> Result<TwilioSettings, ConfigError> {
+        self.twilio.clone().unwrap_or_default().complete()
+    }
+
+    /// The complete, checked `[sms.kannel]` settings.
+    pub fn kannel(&self) -> Result<KannelSettings, ConfigError> {
+        self.kannel.clone().unwrap_or_default().complete()
+    }
+
+    /// Sections present for a provider other than the chosen one.
+    fn unused_sections(&self) -> Vec<&'static str> {
+        [
+            (SmsProvider::Twilio, self.twilio.is_some()),
+            (SmsProvider::Kannel, self.kannel.is_some()),
+        ]
+        .into_iter()
+        .filter(|(p, present)| *present && *p != self.provider)
+        .map(|(p, _)| p.name())
+        .collect()
+    }
+}
+
+/// `sms.<provider>.<key>, … must be set when sms.provider = "<provider>"`, naming every key
+/// that is `(key, missing)`.
+fn missing(provider: SmsProvider, keys: &[(&str, bool)]) -> ConfigError {
+    let keys: Vec<String> = keys
+        .iter()
+        .filter(|(_, missing)| *missing)
+        .map(|(key, _)| format!("sms.{}.{key}", provider.name()))
+        .collect();
+    ConfigError::Invalid(format!(
+        "{} must be set when sms.provider = {:?}",
+        keys.join(", "),
+        provider.name()
+    ))
+}
+
+fn invalid(key: &str, why: impl fmt::Display) -> ConfigError {
+    ConfigError::Invalid(format!("{key} {why}"))
+}
+
+fn check_http_url(key: &str, url: &str) -> Result<(), ConfigError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or_default();
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(invalid(key, "must be an http:// or https:// URL"));
+    }
+    Ok(())
+}
+
+/// `[sms.twilio]` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TwilioSection {
+    /// `AC…`, from the Twilio console.
+    pub account_sid: Option<String>,
+    /// The account's Auth Token: it signs every webhook, so it is the webhooks' only guard.
+    pub auth_token: Option<Secret>,
+    /// The sending number (E.164) or a Messaging Service SID (`MG…`).
+    #[serde(deserialize_with = "opt_text")]
+    pub from: Option<String>,
+    pub api_base: String,
+    /// Peerline's public base URL exactly as configured in Twilio, e.g.
+    /// `https://peerline.example.org`. Signatures cover it.
+    pub public_url: Option<String>,
+    pub timeout_secs: u64,
+}
+
+impl Default for TwilioSection {
+    fn default() -> Self {
+        Self {
+            account_sid: None,
+            auth_token: None,
+            from: None,
+            api_base: "https://api.twilio.com".into(),
+            public_url: None,
+            timeout_secs: 15,
+        }
+    }
+}
+
+/// Complete `[sms.twilio]` settings, checked.
+#[derive(Debug, Clone)]
+pub struct TwilioSettings {
+    pub account_sid: String,
+    pub auth_token: Secret,
+    pub from: String,
+    pub api_base: String,
+    pub public_url: String,
+    pub timeout_secs: u64,
+}
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl TwilioSection {
+    /// The values that are set.
+    fn check(&self) -> Result<(), ConfigError> {
+        if let Some(sid) = &self.account_sid
+            && !sid.strip_prefix("AC").is_some_and(|rest| is_hex(rest, 32))
+        {
+            return Err(invalid(
+                "sms.twilio.account_sid",
+                "must be AC followed by 32 hexadecimal characters (the Account SID in the Twilio console)",
+            ));
+        }
+        if let Some(token) = &self.auth_token
+            && !is_hex(token.expose(), 32)
+        {
+            return Err(invalid(
+                "sms.twilio.auth_token",
+                format!(
+                    "must be the account's Auth Token: 32 hexadecimal characters (this one has {} characters{})",
+                    token.expose().chars().count(),
+                    if token.expose().chars().all(|c| c.is_ascii_hexdigit()) {
+                        ""
+                    } else {
+                        ", not all hexadecimal"
+                    }
+                ),
+            ));
+        }
+        if self.from.as_deref().is_some_and(|f| f.trim().is_empty()) {
+            return Err(invalid("sms.twilio.from", "must not be empty"));
+        }
+        check_http_url("sms.twilio.api_base", &self.api_base)?;
+        if let Some(url) = &self.public_url {
+            check_http_url("sms.twilio.public_url", url)?;
+        }
+        Ok(())
+    }
+
+    fn complete(self) -> Result<TwilioSettings, ConfigError> {
+        self.check()?;
+        match (self.account_sid, self.auth_token, self.from, self.public_url) {
+            (Some(account_sid), Some(auth_token), Some(from), Some(public_url)) => Ok(TwilioSettings {
+                account_sid,
+                auth_token,
+                from,
+                api_base: self.api_base,
+                public_url,
+                timeout_secs: self.timeout_secs,
+            }),
+            (sid, token, from, url) => Err(missing(
+                SmsProvider::Twilio,
+                &[
+                    ("account_sid", sid.is_none()),
+                    ("auth_token", token.is_none()),
+                    ("from", from.is_none()),
+                    ("public_url", url.is_none()),
+                ],
+            )),
+        }
+    }
+}
+
+/// `[sms.kannel]` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KannelSection {
+    /// smsbox's sendsms endpoint, e.g. `http://127.0.0.1:13013/cgi-bin/sendsms`.
+    pub sendsms_url: Option<String>,
+    #[serde(deserialize_with = "opt_text")]
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// Sender number or short code (`from=`); Kannel's default when unset.
+    #[serde(deserialize_with = "opt_text")]
+    pub from: Option<String>,
+    /// Route through this SMSC (`smsc=`); Kannel's routing when unset.
+    #[serde(deserialize_with = "opt_text")]
+    pub smsc: Option<String>,
+    /// Token the get-url and dlr-url must carry as `?token=`.
+    pub inbound_token: Option<Secret>,
+    /// Peerline's base URL as Kannel reaches it, for DLR callbacks.
+    pub public_url: Option<String>,
+    /// Addresses allowed to call the Kannel webhooks; empty means loopback only.
+    pub allowed_ips: Vec<IpAddr>,
+    pub timeout_secs: u64,
+}
+
+impl Default for KannelSection {
+    fn default() -> Self {
+        Self {
+            sendsms_url: None,
+            username: None,
+            password: None,
+            from: None,
+            smsc: None,
+            inbound_token: None,
+            public_url: None,
+            allowed_ips: Vec::new(),
+            timeout_secs: 15,
+        }
+    }
+}
+
+/// Complete `[sms.kannel]` settings, checked.
+#[derive(Debug, Clone)]
+pub struct KannelSettings {
+    pub sendsms_url: String,
+    pub username: String,
+    pub password: Secret,
+    pub from: Option<String>,
+    pub smsc: Option<String>,
+    pub inbound_token: Secret,
+    pub public_url: String,
+    pub allowed_ips: Vec<IpAddr>,
+    pub timeout_secs: u64,
+}
+
+/// The shortest `sms.kannel.inbound_token` accepted.
+pub const MIN_INBOUND_TOKEN: usize = 16;
+
+impl KannelSection {
+    fn check(&self) -> Result<(), ConfigError> {
+        for (key, url) in [
+            ("sms.kannel.sendsms_url", &self.sendsms_url),
+            ("sms.kannel.public_url", &self.public_url),
+        ] {
+            if let Some(url) = url {
+                check_http_url(key, url)?;
+            }
+        }
+        if self.username.as_deref().is_some_and(|u| u.trim().is_empty()) {
+            return Err(invalid("sms.kannel.username", "must not be empty"));
+        }
+        if self.password.as_ref().is_some_and(|p| p.expose().is_empty()) {
+            return Err(invalid(
+                "sms.kannel.password",
+                "must not be empty (it is smsbox's sendsms-user password)",
+            ));
+        }
+        if let Some(token) = &self.inbound_token {
+            let t = token.expose();
+            // It travels in URLs (get-url, dlr-url), so only characters that need no escaping.
+            let url_safe = t.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+            if t.len() < MIN_INBOUND_TOKEN || !url_safe {
+                return Err(invalid(
+                    "sms.kannel.inbound_token",
+                    format!(
+                        "must be at least {MIN_INBOUND_TOKEN} characters of A-Z, a-z, 0-9, -, ., _ or ~ (this one has {} characters{})",
+                        t.chars().count(),
+                        if url_safe { "" } else { ", some of them not allowed" }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn complete(self) -> Result<KannelSettings, ConfigError> {
+        self.check()?;
+        match (
+            self.sendsms_url,
+            self.username,
+            self.password,
+            self.inbound_token,
+            self.public_url,
+        ) {
+            (Some(sendsms_url), Some(username), Some(password), Some(inbound_token), Some(public_url)) => {
+                Ok(KannelSettings {
+                    sendsms_url,
+                    username,
+                    password,
+                    from: self.from,
+                    smsc: self.smsc,
+                    inbound_token,
+                    public_url,
+                    allowed_ips: self.allowed_ips,
+                    timeout_secs: self.timeout_secs,
+                })
+            }
+            (sendsms_url, username, password, token, url) => Err(missing(
+                SmsProvider::Kannel,
+                &[
+                    ("sendsms_url", sendsms_url.is_none()),
+                    ("username", username.is_none()),
+                    ("password", password.is_none()),
+                    ("inbound_token", token.is_none()),
+                    ("public_url", url.is_none()),
+                ],
+            )),
+        }
     }
 }
 
@@ -412,30 +762,116 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Cross-field checks serde cannot express.
+    /// Checks serde cannot express: secrets strong enough to guard what they guard, and
+    /// settings that depend on each other. Each refusal names its key and never the value.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let missing = |key: &str, why: &str| Err(ConfigError::Invalid(format!("{key} must be set {why}")));
-        if self.telegram.token.is_some() && self.telegram.mode == TelegramMode::Webhook {
-            if self.telegram.webhook_url.is_none() {
-                return missing("telegram.webhook_url", "when telegram.mode = \"webhook\"");
-            }
-            if self.telegram.secret_token.is_none() {
-                return missing("telegram.secret_token", "when telegram.mode = \"webhook\"");
-            }
-        }
-        if self.telegram.global_per_second == 0 {
-            return Err(ConfigError::Invalid(
-                "telegram.global_per_second must be at least 1".into(),
-            ));
-        }
+        self.telegram.validate()?;
+        self.http.validate()?;
         if self.sms.rate_per_second == 0 {
-            return Err(ConfigError::Invalid("sms.rate_per_second must be at least 1".into()));
+            return Err(invalid("sms.rate_per_second", "must be at least 1"));
         }
         if self.sms.max_segments == 0 {
-            return Err(ConfigError::Invalid("sms.max_segments must be at least 1".into()));
+            return Err(invalid("sms.max_segments", "must be at least 1"));
         }
+        self.sms.validate()?;
         if self.delivery.max_attempts == 0 {
-            return Err(ConfigError::Invalid("delivery.max_attempts must be at least 1".into()));
+            return Err(invalid("delivery.max_attempts", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Settings that are valid but probably not what the operator meant, one line each.
+    pub fn warnings(&self) -> Vec<String> {
+        self.sms
+            .unused_sections()
+            .into_iter()
+            .map(|name| {
+                format!(
+                    "[sms.{name}] is not used: sms.provider = {:?}, so its settings are checked but not required",
+                    self.sms.provider.name()
+                )
+            })
+            .collect()
+    }
+}
+
+/// Telegram's rule for `secret_token` is 1-256 characters of this set; Peerline asks for 16 or
+/// more, since it is all that stands between the webhook and a forged update.
+pub const MIN_SECRET_TOKEN: usize = 16;
+pub const MAX_SECRET_TOKEN: usize = 256;
+
+/// `123456789:AA…`: the bot's id, a colon, then the secret part.
+fn looks_like_bot_token(token: &str) -> bool {
+    let Some((id, rest)) = token.split_once(':') else {
+        return false;
+    };
+    !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl TelegramSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(token) = &self.token
+            && !looks_like_bot_token(token.expose())
+        {
+            return Err(invalid(
+                "telegram.token",
+                "does not look like a bot token from @BotFather (digits, a colon, then letters, digits, _ or -)",
+            ));
+        }
+        if let Some(secret) = &self.secret_token {
+            let s = secret.expose();
+            let allowed = s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            let len = s.chars().count();
+            if !allowed || !(MIN_SECRET_TOKEN..=MAX_SECRET_TOKEN).contains(&len) {
+                return Err(invalid(
+                    "telegram.secret_token",
+                    format!(
+                        "must be {MIN_SECRET_TOKEN} to {MAX_SECRET_TOKEN} characters of A-Z, a-z, 0-9, _ or - (this one has {len} characters{})",
+                        if allowed { "" } else { ", some of them not allowed" }
+                    ),
+                ));
+            }
+        }
+        if self.token.is_some() && self.mode == TelegramMode::Webhook {
+            let needed = "must be set when telegram.mode = \"webhook\"";
+            match &self.webhook_url {
+                None => return Err(invalid("telegram.webhook_url", needed)),
+                Some(url) => check_http_url("telegram.webhook_url", url)?,
+            }
+            if self.secret_token.is_none() {
+                return Err(invalid("telegram.secret_token", needed));
+            }
+        }
+        if self.global_per_second == 0 {
+            return Err(invalid("telegram.global_per_second", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+impl HttpSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (key, value) in [
+            ("http.header_timeout_secs", self.header_timeout_secs),
+            ("http.body_timeout_secs", self.body_timeout_secs),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
+        }
+        if self.max_connections == 0 {
+            return Err(invalid("http.max_connections", "must be at least 1"));
+        }
+        if self.metrics_listen.is_some_and(|m| m == self.listen && m.port() != 0) {
+            return Err(invalid(
+                "http.metrics_listen",
+                "must differ from http.listen (leave it unset to serve /metrics on http.listen)",
+            ));
         }
         Ok(())
     }
@@ -461,7 +897,7 @@ mod tests {
             assert_eq!(s.http.listen.to_string(), "127.0.0.1:8080");
             assert_eq!(s.default_timezone.0, chrono_tz::Europe::London);
             assert!(s.telegram.token.is_none());
-            assert_eq!(s.sms.active(), None);
+            assert_eq!(s.sms.provider, SmsProvider::None);
             Ok(())
         });
     }
@@ -474,12 +910,12 @@ mod tests {
                 "default_timezone = \"Europe/Warsaw\"\n[database]\nurl = \"sqlite://file.db\"\n[http]\nlisten = \"127.0.0.1:9000\"\n",
             )?;
             jail.set_env("PEERLINE_DATABASE__URL", "sqlite://env.db");
-            jail.set_env("PEERLINE_TELEGRAM__TOKEN", "123456");
+            jail.set_env("PEERLINE_TELEGRAM__TOKEN", "123456:abc");
             let s = load_in(jail, Some("custom.toml")).map_err(|e| e.to_string())?;
             assert_eq!(s.database.url, "sqlite://env.db");
             assert_eq!(s.http.listen.port(), 9000);
             assert_eq!(s.default_timezone.0, chrono_tz::Europe::Warsaw);
-            assert_eq!(s.telegram.token.as_ref().map(Secret::expose), Some("123456"));
+            assert_eq!(s.telegram.token.as_ref().map(Secret::expose), Some("123456:abc"));
             Ok(())
         });
     }
@@ -520,6 +956,12 @@ mod tests {
         });
     }
 
+    fn error_of(jail: &Jail, file: Option<&str>) -> String {
+        load_in(jail, file).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    const HEX32: &str = "0123456789abcdef0123456789ABCDEF";
+
     #[test]
     fn missing_explicit_file_and_incomplete_provider_are_errors() {
         Jail::expect_with(|jail| {
@@ -528,13 +970,182 @@ mod tests {
                 Err(ConfigError::MissingFile(_))
             ));
             jail.set_env("PEERLINE_SMS__PROVIDER", "twilio");
-            jail.set_env("PEERLINE_SMS__TWILIO__AUTH_TOKEN", "12345");
+            jail.set_env("PEERLINE_SMS__TWILIO__AUTH_TOKEN", HEX32);
+            let err = error_of(jail, None);
+            assert!(
+                err.contains(
+                    "sms.twilio.account_sid, sms.twilio.from, sms.twilio.public_url must be set when sms.provider = \"twilio\""
+                ),
+                "{err}"
+            );
+            jail.set_env("PEERLINE_SMS__TWILIO__ACCOUNT_SID", format!("AC{HEX32}"));
+            jail.set_env("PEERLINE_SMS__TWILIO__FROM", "+447700900000");
+            jail.set_env("PEERLINE_SMS__TWILIO__PUBLIC_URL", "https://peerline.example.org");
             let s = load_in(jail, None).map_err(|e| e.to_string())?;
-            assert_eq!(s.sms.active(), Some("twilio"));
-            // Provider sections are kept for the provider module to check.
-            assert_eq!(s.sms.providers["twilio"]["auth_token"], serde_json::json!(12345));
+            assert_eq!(s.sms.provider, SmsProvider::Twilio);
+            let twilio = s.sms.twilio().map_err(|e| e.to_string())?;
+            assert_eq!(twilio.auth_token.expose(), HEX32);
+            assert_eq!(twilio.api_base, "https://api.twilio.com");
+
+            jail.set_env("PEERLINE_SMS__PROVIDER", "kannel");
+            let err = error_of(jail, None);
+            assert!(
+                err.contains("sms.kannel.sendsms_url, sms.kannel.username, sms.kannel.password, sms.kannel.inbound_token, sms.kannel.public_url must be set when sms.provider = \"kannel\""),
+                "{err}"
+            );
+            jail.set_env("PEERLINE_SMS__PROVIDER", "nexmo");
+            let err = error_of(jail, None);
+            assert!(err.contains("nexmo") && err.contains("provider"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn sections_of_providers_not_in_use_need_not_be_complete_but_may_not_hold_typos() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "commented.toml",
+                "[sms]\nprovider = \"none\"\n[sms.twilio]\n# auth_token = \"...\"\n[sms.kannel]\nusername = \"peerline\"\n",
+            )?;
+            let s = load_in(jail, Some("commented.toml")).map_err(|e| e.to_string())?;
+            let warnings = s.warnings();
+            assert_eq!(warnings.len(), 2, "{warnings:?}");
+            assert!(warnings[0].contains("[sms.twilio] is not used"), "{warnings:?}");
+            assert!(warnings[1].contains("[sms.kannel] is not used"), "{warnings:?}");
+            assert!(Settings::default().warnings().is_empty());
+
+            jail.create_file("typo.toml", "[sms.kannel]\nsendsms_ur = \"http://x\"\n")?;
+            let err = error_of(jail, Some("typo.toml"));
+            assert!(err.contains("sendsms_ur"), "{err}");
+            jail.create_file("stray.toml", "[sms.twillio]\naccount_sid = \"x\"\n")?;
+            let err = error_of(jail, Some("stray.toml"));
+            assert!(err.contains("twillio"), "{err}");
+            // A value that is set is checked even where it is not used.
+            jail.create_file("weak.toml", "[sms.twilio]\nauth_token = \"\"\n")?;
+            let err = error_of(jail, Some("weak.toml"));
+            assert!(err.contains("sms.twilio.auth_token"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn weak_or_malformed_secrets_are_refused_naming_the_key_never_the_value() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("PEERLINE_TELEGRAM__TOKEN", "", "telegram.token"),
+            ("PEERLINE_TELEGRAM__TOKEN", "not-a-token", "telegram.token"),
+            ("PEERLINE_TELEGRAM__TOKEN", "123456", "telegram.token"),
+            ("PEERLINE_TELEGRAM__TOKEN", "12a:abc", "telegram.token"),
+            ("PEERLINE_TELEGRAM__TOKEN", "123:ab/c", "telegram.token"),
+            ("PEERLINE_TELEGRAM__SECRET_TOKEN", "", "telegram.secret_token"),
+            (
+                "PEERLINE_TELEGRAM__SECRET_TOKEN",
+                "short-secret-15",
+                "telegram.secret_token",
+            ),
+            (
+                "PEERLINE_TELEGRAM__SECRET_TOKEN",
+                "sixteen chars ok",
+                "telegram.secret_token",
+            ),
+            (
+                "PEERLINE_TELEGRAM__SECRET_TOKEN",
+                "sixteen+chars/ok",
+                "telegram.secret_token",
+            ),
+            ("PEERLINE_SMS__TWILIO__AUTH_TOKEN", "", "sms.twilio.auth_token"),
+            (
+                "PEERLINE_SMS__TWILIO__AUTH_TOKEN",
+                "0123456789abcdef0123456789abcde",
+                "sms.twilio.auth_token",
+            ),
+            (
+                "PEERLINE_SMS__TWILIO__AUTH_TOKEN",
+                "0123456789abcdef0123456789abcdefa",
+                "sms.twilio.auth_token",
+            ),
+            (
+                "PEERLINE_SMS__TWILIO__AUTH_TOKEN",
+                "0123456789abcdef0123456789abcdeg",
+                "sms.twilio.auth_token",
+            ),
+            ("PEERLINE_SMS__TWILIO__ACCOUNT_SID", "AC123", "sms.twilio.account_sid"),
+            ("PEERLINE_SMS__KANNEL__PASSWORD", "", "sms.kannel.password"),
+            ("PEERLINE_SMS__KANNEL__INBOUND_TOKEN", "", "sms.kannel.inbound_token"),
+            (
+                "PEERLINE_SMS__KANNEL__INBOUND_TOKEN",
+                "fifteen-chars-x",
+                "sms.kannel.inbound_token",
+            ),
+            (
+                "PEERLINE_SMS__KANNEL__INBOUND_TOKEN",
+                "sixteen&chars=ok",
+                "sms.kannel.inbound_token",
+            ),
+        ];
+        for (var, value, key) in cases {
+            Jail::expect_with(|jail| {
+                jail.set_env(var, value);
+                let err = error_of(jail, None);
+                assert!(err.contains(key), "{var}={value:?}: {err}");
+                if value.len() > 3 {
+                    assert!(!err.contains(value), "the value is never shown: {err}");
+                }
+                Ok(())
+            });
+        }
+        // The strongest allowed forms load.
+        Jail::expect_with(|jail| {
+            jail.set_env(
+                "PEERLINE_TELEGRAM__TOKEN",
+                "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            );
+            jail.set_env("PEERLINE_TELEGRAM__SECRET_TOKEN", "A-Za-z0-9_-".repeat(23));
+            jail.set_env("PEERLINE_SMS__TWILIO__AUTH_TOKEN", HEX32);
+            jail.set_env("PEERLINE_SMS__KANNEL__INBOUND_TOKEN", "sixteen-chars.ok");
+            load_in(jail, None).map_err(|e| e.to_string())?;
+            jail.set_env("PEERLINE_TELEGRAM__SECRET_TOKEN", "x".repeat(257));
+            assert!(error_of(jail, None).contains("telegram.secret_token"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn webhook_mode_needs_its_url_and_secret() {
+        Jail::expect_with(|jail| {
+            jail.set_env("PEERLINE_TELEGRAM__TOKEN", "123:abc");
+            jail.set_env("PEERLINE_TELEGRAM__MODE", "webhook");
+            assert!(error_of(jail, None).contains("telegram.webhook_url must be set"));
+            jail.set_env(
+                "PEERLINE_TELEGRAM__WEBHOOK_URL",
+                "peerline.example.org/webhooks/telegram",
+            );
+            assert!(error_of(jail, None).contains("telegram.webhook_url must be an http"));
+            jail.set_env(
+                "PEERLINE_TELEGRAM__WEBHOOK_URL",
+                "https://peerline.example.org/webhooks/telegram",
+            );
+            assert!(error_of(jail, None).contains("telegram.secret_token must be set"));
+            jail.set_env("PEERLINE_TELEGRAM__SECRET_TOKEN", "0123456789abcdef");
+            load_in(jail, None).map_err(|e| e.to_string())?;
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn http_limits_must_be_usable() {
+        for (var, value, key) in [
+            ("PEERLINE_HTTP__HEADER_TIMEOUT_SECS", "0", "http.header_timeout_secs"),
+            ("PEERLINE_HTTP__BODY_TIMEOUT_SECS", "0", "http.body_timeout_secs"),
+            ("PEERLINE_HTTP__MAX_CONNECTIONS", "0", "http.max_connections"),
+            ("PEERLINE_HTTP__METRICS_LISTEN", "127.0.0.1:8080", "http.metrics_listen"),
+        ] {
+            Jail::expect_with(|jail| {
+                jail.set_env(var, value);
+                let err = error_of(jail, None);
+                assert!(err.contains(key), "{var}={value}: {err}");
+                Ok(())
+            });
+        }
     }
 
     #[test]
@@ -542,10 +1153,13 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("PEERLINE_SMS__TWILIO__FROM", "+447700900000");
             jail.set_env("PEERLINE_SMS__KANNEL__FROM", "07700900000");
+            jail.set_env("PEERLINE_SMS__KANNEL__USERNAME", "60001");
             jail.set_env("PEERLINE_SMS__RATE_PER_SECOND", "25");
             let s = load_in(jail, None).map_err(|e| e.to_string())?;
-            assert_eq!(s.sms.providers["twilio"]["from"], serde_json::json!("+447700900000"));
-            assert_eq!(s.sms.providers["kannel"]["from"], serde_json::json!("07700900000"));
+            let (twilio, kannel) = (s.sms.twilio.unwrap_or_default(), s.sms.kannel.unwrap_or_default());
+            assert_eq!(twilio.from.as_deref(), Some("+447700900000"));
+            assert_eq!(kannel.from.as_deref(), Some("07700900000"));
+            assert_eq!(kannel.username.as_deref(), Some("60001"));
             assert_eq!(s.sms.rate_per_second, 25);
             Ok(())
         });
@@ -555,10 +1169,22 @@ mod tests {
     fn secrets_never_show_in_debug() {
         Jail::expect_with(|jail| {
             jail.set_env("PEERLINE_TELEGRAM__TOKEN", "999:very-secret-token");
+            jail.set_env("PEERLINE_TELEGRAM__SECRET_TOKEN", "webhook-secret-value");
+            jail.set_env("PEERLINE_SMS__TWILIO__AUTH_TOKEN", "feedfacefeedfacefeedfacefeedface");
+            jail.set_env("PEERLINE_SMS__KANNEL__PASSWORD", "kannel-password-value");
+            jail.set_env("PEERLINE_SMS__KANNEL__INBOUND_TOKEN", "kannel-inbound-token-value");
             let s = load_in(jail, None).map_err(|e| e.to_string())?;
             let dump = format!("{s:?}");
-            assert!(!dump.contains("very-secret-token"), "{dump}");
-            assert!(dump.contains("[redacted]"));
+            for secret in [
+                "very-secret-token",
+                "webhook-secret-value",
+                "feedface",
+                "kannel-password-value",
+                "kannel-inbound-token-value",
+            ] {
+                assert!(!dump.contains(secret), "{secret} in {dump}");
+            }
+            assert_eq!(dump.matches("[redacted]").count(), 5, "{dump}");
             Ok(())
         });
     }

@@ -11,7 +11,10 @@
 //! Quoted words also lose control and bidirectional-override characters: an alert must read
 //! as what was written, not be reordered or broken up by what the sender slipped into it.
 
-use crate::{domain::ChannelKind, sms::segments};
+use crate::{
+    domain::{ChannelKind, text::display_safe},
+    sms::segments,
+};
 
 /// Most SMS segments a message quoting someone may take.
 pub const SMS_SEGMENTS: u32 = 3;
@@ -20,33 +23,10 @@ pub const TELEGRAM_MAX: usize = 4096;
 /// Most characters of quote in a Telegram message: enough to read, short enough to scan.
 pub const TELEGRAM_QUOTE_CHARS: usize = 1000;
 
-/// Characters that change how text around them is shown without being text themselves:
-/// bidirectional embeddings, overrides and isolates, and the directional marks.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
-}
-
-/// `text` with control characters and bidirectional overrides removed, and every run of
-/// white space (new lines included) turned into one space.
+/// `text` as [`display_safe`] shows it (no control characters or bidirectional overrides),
+/// with every run of white space turned into one space and none at either end.
 pub fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() || c.is_control() {
-            // A control character (a NUL, an escape) separates words like a space would.
-            space = !out.is_empty();
-            continue;
-        }
-        if is_bidi_control(c) {
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(c);
-    }
-    out
+    display_safe(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The first `max_chars` characters of `cleaned`, cut at a word boundary when there is one

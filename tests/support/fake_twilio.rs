@@ -19,7 +19,7 @@ use axum::{
 use serde_json::json;
 
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-pub const AUTH_TOKEN: &str = "twilio-test-auth-token";
+pub const AUTH_TOKEN: &str = "7e57a07470e57a07470e57a07470e57a";
 /// The public URL webhooks are signed for, and the service's own number, in tests.
 pub const PUBLIC_URL: &str = "https://peerline.example.org";
 pub const OUR_NUMBER: &str = "+447700900000";
@@ -172,7 +172,10 @@ async fn create(
             .find(|(k, _)| k == "To")
             .map(|(_, v)| v.as_str())
             .unwrap_or_default();
-        let refused = inner.refuse_once.remove(to).or_else(|| inner.refuse_to.get(to).copied());
+        let refused = inner
+            .refuse_once
+            .remove(to)
+            .or_else(|| inner.refuse_to.get(to).copied());
         // Twilio refuses a body over 1,600 characters (error 21617), whatever else is going on.
         let body_chars = form
             .iter()

@@ -1,8 +1,9 @@
 //! SMS, on the same conversation engine and outbox as Telegram.
 //!
-//! One folder per provider (`twilio/`, `kannel/`), each with its settings, its sender and its
-//! inbound webhook routes; [`PROVIDERS`] is the only place that lists them. Adding a provider
-//! is a new folder and one line there.
+//! One folder per provider (`twilio/`, `kannel/`), each with its sender and its inbound
+//! webhook routes, built from its checked settings in `peerline_core::config` (typed there so
+//! that `config check` and every log can redact its secrets); [`build`] picks the one
+//! `sms.provider` names.
 //!
 //! What is common lives here: the [`SmsSender`] a provider implements, and [`SmsChannel`],
 //! which counts GSM-7/UCS-2 segments for every message and enforces `sms.max_segments` before
@@ -17,7 +18,7 @@ use async_trait::async_trait;
 use axum::Router;
 use peerline_core::{
     Clock,
-    config::SmsSettings,
+    config::{ConfigError, SmsProvider, SmsSettings},
     domain::{ChannelKind, OutboxId, PhoneNumber},
     sms::segments,
     store::{ClaimedMessage, Priority, Store},
@@ -28,17 +29,13 @@ use crate::{
     conversation::Engine,
 };
 
-/// A provider's settings section is missing, malformed or unknown.
+/// The chosen provider cannot be built.
 #[derive(Debug, thiserror::Error)]
 pub enum SmsConfigError {
-    #[error("sms.provider = {0:?} is not a known SMS provider (known: {known})", known = known_names())]
-    UnknownProvider(String),
-    #[error("[sms.{0}] is not a known SMS provider section (known: {known})", known = known_names())]
-    UnknownSection(String),
-    #[error("[sms.{provider}] is missing; sms.provider = {provider:?} needs it")]
-    MissingSection { provider: String },
-    #[error("sms.{provider}: {message}")]
-    Invalid { provider: &'static str, message: String },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("sms.{provider}: cannot set up its HTTP client: {message}")]
+    Client { provider: &'static str, message: String },
 }
 
 /// What the shared machinery needs from a provider to build it.
@@ -57,70 +54,25 @@ pub struct Provider {
     pub routes: Router,
 }
 
-/// One registered provider.
-pub struct Registration {
-    pub name: &'static str,
-    /// Check a settings section without building anything (`peerline config check`).
-    pub validate: fn(&serde_json::Value) -> Result<(), SmsConfigError>,
-    pub build: fn(&serde_json::Value, &SmsContext) -> Result<Provider, SmsConfigError>,
-}
-
-/// Every SMS provider Peerline can use.
-pub const PROVIDERS: &[Registration] = &[twilio::REGISTRATION, kannel::REGISTRATION];
-
-fn known_names() -> String {
-    PROVIDERS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
-}
-
-fn registration(name: &str) -> Option<&'static Registration> {
-    PROVIDERS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
-}
-
-/// Check the `[sms]` settings: the provider is known, and every provider section present
-/// parses (a typo in an unused section is still worth hearing about).
-pub fn validate(settings: &SmsSettings) -> Result<(), SmsConfigError> {
-    for (name, section) in &settings.providers {
-        let reg = registration(name).ok_or_else(|| SmsConfigError::UnknownSection(name.clone()))?;
-        (reg.validate)(section)?;
-    }
-    if let Some(active) = settings.active() {
-        let reg = registration(active).ok_or_else(|| SmsConfigError::UnknownProvider(active.to_owned()))?;
-        if !settings.providers.keys().any(|k| k.eq_ignore_ascii_case(reg.name)) {
-            return Err(SmsConfigError::MissingSection {
-                provider: reg.name.to_owned(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Build the chosen provider, or `None` when SMS is off.
+/// Build the chosen provider from its checked settings, or `None` when SMS is off.
 pub fn build(settings: &SmsSettings, ctx: &SmsContext) -> Result<Option<Provider>, SmsConfigError> {
-    validate(settings)?;
-    let Some(active) = settings.active() else {
-        return Ok(None);
-    };
-    let reg = registration(active).ok_or_else(|| SmsConfigError::UnknownProvider(active.to_owned()))?;
-    let section = settings
-        .providers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(reg.name))
-        .map(|(_, v)| v)
-        .ok_or_else(|| SmsConfigError::MissingSection {
-            provider: reg.name.to_owned(),
-        })?;
-    (reg.build)(section, ctx).map(Some)
+    settings.validate()?;
+    match settings.provider {
+        SmsProvider::None => Ok(None),
+        SmsProvider::Twilio => twilio::build(settings.twilio()?, ctx).map(Some),
+        SmsProvider::Kannel => kannel::build(settings.kannel()?, ctx).map(Some),
+    }
 }
 
-/// Parse a provider's section into its settings type, naming the provider in errors.
-pub fn parse_section<T: serde::de::DeserializeOwned>(
-    provider: &'static str,
-    section: &serde_json::Value,
-) -> Result<T, SmsConfigError> {
-    serde_json::from_value(section.clone()).map_err(|e| SmsConfigError::Invalid {
-        provider,
-        message: e.to_string(),
-    })
+/// A reqwest client for a provider's API, with its timeout.
+fn http_client(provider: &'static str, timeout_secs: u64) -> Result<reqwest::Client, SmsConfigError> {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(timeout_secs))
+        .build()
+        .map_err(|e| SmsConfigError::Client {
+            provider,
+            message: e.without_url().to_string(),
+        })
 }
 
 /// One outbound SMS, as a provider sees it.
@@ -211,23 +163,5 @@ mod tests {
         assert_eq!(normalise_sender("07700 900123"), "+447700900123");
         assert_eq!(normalise_sender("60001"), "60001");
         assert_eq!(normalise_sender("NHS"), "NHS");
-    }
-
-    #[test]
-    fn unknown_and_missing_sections_are_named() {
-        let mut s = SmsSettings::default();
-        assert!(validate(&s).is_ok());
-        s.provider = "nexmo".into();
-        assert!(validate(&s).unwrap_err().to_string().contains("nexmo"));
-        s.provider = "kannel".into();
-        assert!(
-            validate(&s)
-                .unwrap_err()
-                .to_string()
-                .contains("[sms.kannel] is missing")
-        );
-        s.provider = "none".into();
-        s.providers.insert("twillio".into(), serde_json::json!({}));
-        assert!(validate(&s).unwrap_err().to_string().contains("twillio"));
     }
 }

@@ -12,10 +12,40 @@ mod intake;
 pub use api::{ApiError, BotApi, BotIdentity, RawUpdate};
 pub use intake::{IntakeSlot, TelegramIntake, update_to_inbound, webhook_router};
 
+use std::time::Duration;
+
 use async_trait::async_trait;
-use peerline_core::{domain::ChannelKind, store::ClaimedMessage};
+use peerline_core::{config::Secret, domain::ChannelKind, store::ClaimedMessage};
 
 use crate::channel::{Channel, SendError, SendReceipt};
+
+/// Tell Telegram to post updates to `url` with `secret`. Telegram's refusal (a URL it will not
+/// call, a port it does not allow) is returned at once; a network failure or a Telegram 5xx or
+/// 429 is tried three times in all.
+pub async fn register_webhook(api: &BotApi, url: &str, secret: &Secret) -> Result<(), ApiError> {
+    let mut delay = Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        let Err(e) = api.set_webhook(url, secret).await else {
+            return Ok(());
+        };
+        let transient = matches!(
+            e,
+            ApiError::Network { .. }
+                | ApiError::Api {
+                    code: 429 | 500..=599,
+                    ..
+                }
+        );
+        if !transient || attempt == 3 {
+            return Err(e);
+        }
+        tracing::warn!(error = %e, retry_in = ?delay, "setWebhook failed; trying again");
+        tokio::time::sleep(delay).await;
+        delay *= 2;
+        attempt += 1;
+    }
+}
 
 /// The sending side of Telegram.
 pub struct TelegramChannel {

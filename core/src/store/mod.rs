@@ -88,6 +88,9 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            create_owner_only(options.get_filename())?;
+        }
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -154,6 +157,21 @@ impl Tx {
             .execute(self.conn())
             .await?;
         Ok(())
+    }
+}
+
+/// Create a missing database file readable and writable by its owner only (0600): it holds
+/// special-category health data. SQLite gives its `-wal` and `-shm` files the database file's
+/// permissions, so they are owner-only too. An existing file is left as the operator set it.
+fn create_owner_only(path: &std::path::Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Db(sqlx::Error::Io(e))),
     }
 }
 

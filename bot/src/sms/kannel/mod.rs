@@ -8,11 +8,7 @@
 //!   allow-list. smsbox should run with `mo-recode = true` and `http-request-retry`, since it
 //!   drops an MO whose HTTP call fails.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
-    time::Duration,
-};
+use std::{net::SocketAddr, sync::Arc};
 
 use async_trait::async_trait;
 use axum::{
@@ -26,84 +22,21 @@ use axum::{
 use chrono::{DateTime, Utc};
 use peerline_core::{
     clock::to_millis,
-    config::Secret,
+    config::KannelSettings,
     domain::{ChannelKind, OutboxId},
     store::DeliveryStatus,
 };
-use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::{Provider, Registration, SmsConfigError, SmsContext, SmsOut, SmsSender, normalise_sender, parse_section};
+use super::{Provider, SmsConfigError, SmsContext, SmsOut, SmsSender, normalise_sender};
 use crate::{
     channel::{SendError, SendReceipt},
     inbound::{Inbound, InboundPayload},
 };
 
-pub const REGISTRATION: Registration = Registration {
-    name: "kannel",
-    validate,
-    build,
-};
-
-/// `[sms.kannel]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KannelSettings {
-    /// smsbox's sendsms endpoint, e.g. `http://127.0.0.1:13013/cgi-bin/sendsms`.
-    pub sendsms_url: String,
-    #[serde(deserialize_with = "peerline_core::config::text")]
-    pub username: String,
-    pub password: Secret,
-    /// Sender number or short code (`from=`); Kannel's default when unset.
-    #[serde(default, deserialize_with = "peerline_core::config::opt_text")]
-    pub from: Option<String>,
-    /// Route through this SMSC (`smsc=`); Kannel's routing when unset.
-    #[serde(default, deserialize_with = "peerline_core::config::opt_text")]
-    pub smsc: Option<String>,
-    /// Token the get-url and dlr-url must carry as `?token=`.
-    pub inbound_token: Secret,
-    /// Peerline's base URL as Kannel reaches it, for DLR callbacks.
-    pub public_url: String,
-    /// Addresses allowed to call the Kannel webhooks; empty means loopback only.
-    #[serde(default)]
-    pub allowed_ips: Vec<IpAddr>,
-    #[serde(default = "default_timeout")]
-    pub timeout_secs: u64,
-}
-
-fn default_timeout() -> u64 {
-    15
-}
-
-fn validate(section: &serde_json::Value) -> Result<(), SmsConfigError> {
-    let s: KannelSettings = parse_section("kannel", section)?;
-    for (key, url) in [("sendsms_url", &s.sendsms_url), ("public_url", &s.public_url)] {
-        if !url.starts_with("http") {
-            return Err(SmsConfigError::Invalid {
-                provider: "kannel",
-                message: format!("{key} must be an http(s) URL"),
-            });
-        }
-    }
-    if s.inbound_token.expose().len() < 16 {
-        return Err(SmsConfigError::Invalid {
-            provider: "kannel",
-            message: "inbound_token must be at least 16 characters".into(),
-        });
-    }
-    Ok(())
-}
-
-fn build(section: &serde_json::Value, ctx: &SmsContext) -> Result<Provider, SmsConfigError> {
-    validate(section)?;
-    let settings: Arc<KannelSettings> = Arc::new(parse_section("kannel", section)?);
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(settings.timeout_secs))
-        .build()
-        .map_err(|e| SmsConfigError::Invalid {
-            provider: "kannel",
-            message: e.without_url().to_string(),
-        })?;
+pub(super) fn build(settings: KannelSettings, ctx: &SmsContext) -> Result<Provider, SmsConfigError> {
+    let http = super::http_client("kannel", settings.timeout_secs)?;
+    let settings = Arc::new(settings);
     let routes = Router::new()
         .route("/webhooks/kannel/mo", get(mo).post(mo))
         .route("/webhooks/kannel/dlr", get(dlr).post(dlr))

@@ -9,7 +9,7 @@
 
 pub mod signature;
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use axum::{
@@ -21,74 +21,17 @@ use axum::{
     routing::post,
 };
 use chrono::{DateTime, Utc};
-use peerline_core::{clock::to_millis, config::Secret, domain::ChannelKind, store::DeliveryStatus};
+use peerline_core::{clock::to_millis, config::TwilioSettings, domain::ChannelKind, store::DeliveryStatus};
 use serde::Deserialize;
 
-use super::{Provider, Registration, SmsConfigError, SmsContext, SmsOut, SmsSender, normalise_sender, parse_section};
+use super::{Provider, SmsConfigError, SmsContext, SmsOut, SmsSender, normalise_sender};
 use crate::{
     channel::{SendError, SendReceipt},
     inbound::{Inbound, InboundPayload},
 };
 
-pub const REGISTRATION: Registration = Registration {
-    name: "twilio",
-    validate,
-    build,
-};
-
-/// `[sms.twilio]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TwilioSettings {
-    pub account_sid: String,
-    pub auth_token: Secret,
-    /// The sending number (E.164) or a Messaging Service SID (`MG…`).
-    #[serde(deserialize_with = "peerline_core::config::text")]
-    pub from: String,
-    #[serde(default = "default_api_base")]
-    pub api_base: String,
-    /// Peerline's public base URL exactly as configured in Twilio, e.g.
-    /// `https://peerline.example.org`. Signatures cover it.
-    pub public_url: String,
-    #[serde(default = "default_timeout")]
-    pub timeout_secs: u64,
-}
-
-fn default_api_base() -> String {
-    "https://api.twilio.com".into()
-}
-
-fn default_timeout() -> u64 {
-    15
-}
-
-fn validate(section: &serde_json::Value) -> Result<(), SmsConfigError> {
-    let s: TwilioSettings = parse_section("twilio", section)?;
-    if !s.account_sid.starts_with("AC") {
-        return Err(SmsConfigError::Invalid {
-            provider: "twilio",
-            message: "account_sid must start with AC".into(),
-        });
-    }
-    if !s.public_url.starts_with("http") {
-        return Err(SmsConfigError::Invalid {
-            provider: "twilio",
-            message: "public_url must be the http(s) base URL Twilio calls".into(),
-        });
-    }
-    Ok(())
-}
-
-fn build(section: &serde_json::Value, ctx: &SmsContext) -> Result<Provider, SmsConfigError> {
-    validate(section)?;
-    let settings: TwilioSettings = parse_section("twilio", section)?;
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(settings.timeout_secs))
-        .build()
-        .map_err(|e| SmsConfigError::Invalid {
-            provider: "twilio",
-            message: e.without_url().to_string(),
-        })?;
+pub(super) fn build(settings: TwilioSettings, ctx: &SmsContext) -> Result<Provider, SmsConfigError> {
+    let http = super::http_client("twilio", settings.timeout_secs)?;
     let settings = Arc::new(settings);
     let routes = Router::new()
         .route("/webhooks/twilio/sms", post(inbound_sms))
@@ -211,6 +154,10 @@ struct WebhookState {
 }
 
 /// Parse the form and check the signature. `Err` is the response to give.
+///
+/// A name given twice is refused: the signature covers every pair, sorted, but the handler
+/// reads one value per name, so a signed form could otherwise say two things at once. Twilio
+/// never repeats a name in a messaging webhook.
 fn verified_form(
     state: &WebhookState,
     uri: &Uri,
@@ -221,16 +168,27 @@ fn verified_form(
         return Err(crate::webhook::UNSUPPORTED);
     }
     let params = crate::webhook::strict_form(body).ok_or((StatusCode::BAD_REQUEST, "body is not a UTF-8 form"))?;
-    let url = format!(
-        "{}{}",
-        state.settings.public_url.trim_end_matches('/'),
-        uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
-    );
+    let mut names = HashSet::new();
+    if !params.iter().all(|(name, _)| names.insert(name.as_str())) {
+        metrics::counter!("peerline_webhook_rejected_total", "channel" => "twilio", "reason" => "repeated_name")
+            .increment(1);
+        tracing::warn!("Twilio webhook refused: a parameter name is repeated");
+        return Err((StatusCode::BAD_REQUEST, "a parameter is repeated"));
+    }
+    let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     let given = headers
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !signature::verify(state.settings.auth_token.expose(), &url, &params, given) {
+    let signed = signature::url_variants(&state.settings.public_url).iter().any(|base| {
+        signature::verify(
+            state.settings.auth_token.expose(),
+            &format!("{base}{path}"),
+            &params,
+            given,
+        )
+    });
+    if !signed {
         metrics::counter!("peerline_webhook_rejected_total", "channel" => "twilio", "reason" => "signature")
             .increment(1);
         tracing::warn!("Twilio webhook refused: bad or missing signature");
