@@ -806,7 +806,16 @@ impl Store {
     /// Safeguarding messages that ended `failed` or `dead` and were neither sent another way
     /// nor reported yet, oldest first.
     pub async fn undelivered_safeguarding(&self, limit: u32) -> Result<Vec<Undelivered>> {
-        let rows: Vec<(i64, Option<i64>, String, String, Option<i64>, String)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            person_id: Option<i64>,
+            channel: String,
+            kind: String,
+            escalation_id: Option<i64>,
+            status: String,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT id, person_id, channel, kind, escalation_id, status FROM outbox
              WHERE priority = 0 AND followed_up_at IS NULL AND status IN ('failed', 'dead')
              ORDER BY id LIMIT ?",
@@ -815,14 +824,14 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.into_iter()
-            .map(|(id, person, channel, kind, escalation_id, status)| {
+            .map(|r| {
                 Ok(Undelivered {
-                    id: OutboxId(id),
-                    person_id: person.map(PersonId),
-                    channel: channel_of(&channel)?,
-                    kind,
-                    escalation_id,
-                    status: DeliveryStatus::parse(&status)?,
+                    id: OutboxId(r.id),
+                    person_id: r.person_id.map(PersonId),
+                    channel: channel_of(&r.channel)?,
+                    kind: r.kind,
+                    escalation_id: r.escalation_id,
+                    status: DeliveryStatus::parse(&r.status)?,
                 })
             })
             .collect()
