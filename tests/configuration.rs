@@ -183,6 +183,9 @@ fn config_check_shows_every_setting_of_a_full_example_and_no_secret() {
     );
 }
 
+/// Environment variables for one case.
+type Env = Vec<(&'static str, &'static str)>;
+
 /// `config check` and `serve` refuse each of these, naming the key, never showing the value.
 #[test]
 fn weak_empty_or_missing_secrets_are_refused_naming_the_key() {
@@ -224,7 +227,7 @@ fn weak_empty_or_missing_secrets_are_refused_naming_the_key() {
         env.extend(secret.map(|s| ("PEERLINE_TELEGRAM__SECRET_TOKEN", s)));
         env
     };
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<(&str, Env, &str)> = vec![
         (
             "empty webhook secret",
             webhook(Some("")),
