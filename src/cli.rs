@@ -12,7 +12,7 @@ use peerline_core::{
     Clock, SystemClock,
     clock::{from_millis, to_millis},
     config::Settings,
-    domain::{Language, PhoneNumber, Role},
+    domain::{Language, PhoneNumber, Role, cell_safe, display_safe},
     store::{AuditEntry, AuditQuery, ImportRow, NewPerson, PersonStatus, Store},
 };
 use tokio_util::sync::CancellationToken;
@@ -322,7 +322,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 println!("No services yet. Add one with: peerline service add --name \"Camden peer mentoring\"");
             }
             for s in services {
-                println!("{}\t{}\t{}", s.id, s.name, s.timezone);
+                println!("{}\t{}\t{}", s.id, cell_safe(&s.name), s.timezone);
             }
             Ok(())
         }
@@ -374,7 +374,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let s = store.service(service.id).await?;
             println!(
                 "{}: check-ins {:?} (mentees {}), working {} {}-{}, quiet {}-{}, supervision at {}, group {:?}",
-                s.name,
+                display_safe(&s.name),
                 s.checkin_schedule,
                 if s.checkin_mentees { "yes" } else { "no" },
                 s.working_days,
@@ -408,7 +408,11 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let ttl = i64::from(settings.invites.ttl_hours) * 3_600_000;
             let invite = store.create_invite(person, ttl, now_ms).await?;
             let expires = from_millis(invite.expires_at).with_timezone(&service.timezone);
-            println!("Invite for {name} ({role}) at {}:", service.name);
+            println!(
+                "Invite for {} ({role}) at {}:",
+                display_safe(name),
+                display_safe(&service.name)
+            );
             println!("  code:    {}", invite.code);
             println!("  expires: {}", expires.format("%a %-d %b %Y %H:%M %Z"));
             println!("  Telegram: /start {}   SMS: JOIN {}", invite.code, invite.code);
@@ -420,7 +424,8 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             if people.is_empty() {
                 println!(
                     "{} has nobody yet. Invite someone with: peerline invite --service {:?} --role mentor --name NAME",
-                    service.name, service.name
+                    display_safe(&service.name),
+                    service.name
                 );
             }
             for p in people {
@@ -446,7 +451,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     p.id,
                     p.role,
-                    p.display_name,
+                    cell_safe(&p.display_name),
                     p.language,
                     p.status.as_str(),
                     channels
@@ -464,15 +469,18 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let end = local_midnight(&service, to + chrono::Days::new(1));
             let lines = peerline_scheduler::preview::preview(store, &service, start, end).await?;
             if lines.is_empty() {
-                println!("Nothing would be sent by {} in that period.", service.name);
+                println!(
+                    "Nothing would be sent by {} in that period.",
+                    display_safe(&service.name)
+                );
             }
             for l in lines {
                 let at = l.at.with_timezone(&service.timezone);
                 println!(
                     "{}	{}	{}	{}",
                     at.format("%a %Y-%m-%d %H:%M %Z"),
-                    l.name,
-                    l.what,
+                    cell_safe(&l.name),
+                    cell_safe(&l.what),
                     l.language
                 );
             }
@@ -540,10 +548,10 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                     r.session_id,
                     at.format("%a %Y-%m-%d %H:%M %Z"),
                     r.kind,
-                    name,
-                    r.place.as_deref().unwrap_or("-"),
-                    r.response.as_deref().unwrap_or("-"),
-                    r.outcome.as_deref().unwrap_or("-")
+                    cell_safe(&name),
+                    cell_or_dash(r.place.as_deref()),
+                    cell_or_dash(r.response.as_deref()),
+                    cell_or_dash(r.outcome.as_deref())
                 );
             }
             Ok(())
@@ -571,7 +579,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             .await?
             .ok_or_else(|| anyhow::anyhow!("{mentor} is not booked on session {session} of {}", service.name))?;
             tx.commit().await?;
-            println!("Recorded: {} {outcome}.", rec.mentor_name);
+            println!("Recorded: {} {outcome}.", display_safe(&rec.mentor_name));
             if rec.rebook {
                 println!("Please rebook within 7 days.");
             }
@@ -596,11 +604,11 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             };
             store.set_availability(mentor.id, &windows).await?;
             if windows.is_empty() {
-                println!("{} is not offered callbacks now.", mentor.display_name);
+                println!("{} is not offered callbacks now.", display_safe(&mentor.display_name));
             } else {
                 println!(
                     "{} takes callbacks {}.",
-                    mentor.display_name,
+                    display_safe(&mentor.display_name),
                     availability::describe(&windows, availability::english_day)
                 );
             }
@@ -664,12 +672,12 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 })
                 .await?;
                 tx.commit().await?;
-                println!("Erased {} (person {id}).", before.display_name);
+                println!("Erased {} (person {id}).", display_safe(&before.display_name));
             } else {
                 drop(tx); // rolls back: a dry run changes nothing
                 println!(
                     "Erasing {} (person {id}) would remove the following; nothing has changed yet.",
-                    before.display_name
+                    display_safe(&before.display_name)
                 );
             }
             println!("Removed:");
@@ -714,7 +722,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let tz = service.as_ref().map_or(settings.default_timezone.0, |s| s.timezone);
             for r in rows {
                 let who = |id: Option<i64>, name: &Option<String>| match (id, name) {
-                    (Some(id), Some(name)) => format!("{name} ({id})"),
+                    (Some(id), Some(name)) => format!("{} ({id})", display_safe(name)),
                     (Some(id), None) => format!("person {id}"),
                     (None, _) => "-".to_owned(),
                 };
@@ -725,10 +733,10 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     from_millis(r.at).with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z"),
-                    actor,
-                    r.action,
-                    who(r.subject_person_id, &r.subject_name),
-                    r.detail.as_deref().unwrap_or("-")
+                    cell_safe(&actor),
+                    cell_safe(&r.action),
+                    cell_safe(&who(r.subject_person_id, &r.subject_name)),
+                    cell_or_dash(r.detail.as_deref())
                 );
             }
             Ok(())
@@ -740,18 +748,28 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let rows = parse_people_csv(&text, service.id)?;
             let ids = store.import_people(&rows, now_ms).await?;
             let ttl = i64::from(settings.invites.ttl_hours) * 3_600_000;
-            println!("Imported {} people into {}.", ids.len(), service.name);
+            println!("Imported {} people into {}.", ids.len(), display_safe(&service.name));
             println!(
                 "Codes to link Telegram (/start CODE), valid for {} hours:",
                 settings.invites.ttl_hours
             );
             for (row, id) in rows.iter().zip(ids) {
                 let invite = store.reissue_invite(id, ttl, now_ms).await?;
-                println!("  {}\t{}\t{}", row.person.display_name, row.person.role, invite.code);
+                println!(
+                    "  {}\t{}\t{}",
+                    cell_safe(&row.person.display_name),
+                    row.person.role,
+                    invite.code
+                );
             }
             Ok(())
         }
     }
+}
+
+/// One field of tab-separated output that may be absent (`-`).
+fn cell_or_dash(value: Option<&str>) -> std::borrow::Cow<'_, str> {
+    value.map_or(std::borrow::Cow::Borrowed("-"), cell_safe)
 }
 
 /// Who ran a CLI command, for the audit log: `cli:<login>` when the shell says.

@@ -363,3 +363,70 @@ fn a_coordinator_configures_schedules_books_supervision_and_previews_what_will_b
         "before",
     );
 }
+
+/// Names and places are typed by people; the CLI's tab-separated output is pasted into
+/// spreadsheets and read on terminals. A right-to-left override cannot reorder a line, a tab
+/// cannot forge a column, and a leading `=` cannot become a formula.
+#[test]
+fn names_and_places_in_tab_separated_output_cannot_reorder_text_or_run_as_formulas() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    let rlo = "Sam\u{202e}lmth.exe";
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Jo\")";
+    let csv = format!(
+        "name,role,phone,placement_start\n\"{rlo}\",mentor,07700 900201,2030-03-04\n\"{}\",mentor,07700 900202,2030-03-04\n",
+        formula.replace('"', "\"\"")
+    );
+    std::fs::write(home.path().join("people.csv"), csv).unwrap();
+    let imported = home.cli_ok(&["import", "--service", "Camden", "people.csv"]);
+    let people = home.cli_ok(&["people", "list", "--service", "Camden"]);
+    // `supervision list` shows the next three months.
+    let session_day = chrono::Utc::now().date_naive() + chrono::Days::new(20);
+    let at = format!("{session_day} 15:30");
+    let (from, day) = (
+        (session_day - chrono::Days::new(3)).to_string(),
+        session_day.to_string(),
+    );
+    home.cli_ok(&[
+        "supervision",
+        "add",
+        "--service",
+        "Camden",
+        "--mentor",
+        rlo,
+        "--at",
+        &at,
+        "--place",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+    ]);
+    let sessions = home.cli_ok(&["supervision", "list", "--service", "Camden"]);
+    let preview = home.cli_ok(&[
+        "schedule",
+        "preview",
+        "--service",
+        "Camden",
+        "--from",
+        &from,
+        "--to",
+        &day,
+    ]);
+    for (what, out) in [
+        ("import", &imported),
+        ("people list", &people),
+        ("supervision list", &sessions),
+        ("schedule preview", &preview),
+    ] {
+        assert!(!out.contains('\u{202e}'), "{what} passes U+202E through:\n{out}");
+        assert!(out.contains("Samlmth.exe\t"), "{what}:\n{out}");
+        for line in out.lines() {
+            for cell in line.split('\t') {
+                assert!(
+                    !cell.trim_start().starts_with(['=', '+', '@']),
+                    "{what}: a cell a spreadsheet would run: {cell:?}\n{out}"
+                );
+            }
+        }
+    }
+    assert!(people.contains(&format!("\t'{formula}\t")), "{people}");
+    assert!(sessions.contains("\t'@SUM(1+1)*cmd|' /C calc'!A0\t"), "{sessions}");
+}

@@ -411,7 +411,9 @@ async fn delivery_never_exceeds_one_per_second_per_chat_or_thirty_per_second_ove
     no_violations(&fake);
 }
 
-#[tokio::test]
+// Multi-threaded: in webhook mode serve asks the fake Telegram for setWebhook before it
+// listens, while App::spawn blocks this thread waiting for it to listen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_stores_before_answering_and_refuses_forgeries() {
     let home = Home::new();
     setup_service(&home);

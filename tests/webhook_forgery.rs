@@ -140,7 +140,16 @@ fn twilio_cases() -> Vec<Case> {
         let mut lossy = params.clone();
         lossy.push(("Extra", "\u{fffd}\u{fffd}"));
         let lossy_signature = sign(AUTH_TOKEN, &url, &lossy);
+        // The signature sorts every pair, so it covers both values; a handler reads one.
+        let mut repeated = params.clone();
+        repeated.push((params[1].0, "+447700900999"));
         cases.extend([
+            case(&name("a name given twice, signed"), route, ct, form(&repeated), 400)
+                .header("x-twilio-signature", sign(AUTH_TOKEN, &url, &repeated)),
+            case(&name("signed for another port"), route, ct, body.clone(), 403).header(
+                "x-twilio-signature",
+                sign(AUTH_TOKEN, &url.replace(".org/", ".org:8443/"), &params),
+            ),
             case(&name("no signature"), route, ct, body.clone(), 403),
             case(&name("garbage signature"), route, ct, body.clone(), 403).header("x-twilio-signature", "AAAA"),
             case(&name("signed for another URL"), route, ct, body.clone(), 403).header(
@@ -350,7 +359,9 @@ async fn assert_untouched(home: &Home, app: &App) {
     assert!(!logs.iter().any(|l| l.contains("panicked")), "{logs:#?}");
 }
 
-#[tokio::test]
+// Multi-threaded: in webhook mode serve asks the fake Telegram for setWebhook before it
+// listens, while App::spawn blocks this thread waiting for it to listen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telegram_and_twilio_routes_refuse_forged_and_malformed_requests() {
     let home = Home::new();
     let fake = FakeTelegram::start().await;

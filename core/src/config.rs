@@ -18,7 +18,14 @@ use figment::{
 use serde::{Deserialize, Deserializer};
 
 /// Environment variables with the `PEERLINE_` prefix that are not settings.
-const NON_SETTING_ENV: &[&str] = &["config", "log", "bot_api_spec", "twilio_spec", "kannel_bin"];
+const NON_SETTING_ENV: &[&str] = &[
+    "config",
+    "log",
+    "bot_api_spec",
+    "twilio_spec",
+    "twilio_signature_script",
+    "kannel_bin",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

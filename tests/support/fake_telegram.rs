@@ -2,8 +2,9 @@
 //!
 //! It serves `getMe`, `getUpdates` (long polling over injected updates), `sendMessage`,
 //! `answerCallbackQuery`, `editMessageReplyMarkup`, `setWebhook`, `deleteWebhook` and
-//! `getWebhookInfo`; records each call with its arrival time; and answers `429` with
-//! `retry_after`, `500`, or `403` (blocked) on demand.
+//! `getWebhookInfo`; records each call with its arrival time; answers `429` with
+//! `retry_after`, `500`, or `403` (blocked) on demand; and refuses a webhook URL Telegram
+//! would refuse (not HTTPS, or a port other than 443, 80, 88 and 8443).
 //!
 //! The spec is read from `PEERLINE_BOT_API_SPEC` (default `../shared/telegram/bot-api-10.1.json`
 //! beside the repository). When it is missing the contract check is skipped with a loud notice,
@@ -513,6 +514,25 @@ async fn handle(
         }
         "setwebhook" => {
             let url = params["url"].as_str().unwrap_or_default().to_owned();
+            // Telegram's own refusals: it calls HTTPS only, on four ports.
+            let Some(rest) = url.strip_prefix("https://") else {
+                record(400);
+                return err(
+                    400,
+                    "Bad Request: bad webhook: An HTTPS URL must be provided for webhook",
+                    None,
+                );
+            };
+            let authority = rest.split('/').next().unwrap_or_default();
+            let port = authority.rsplit_once(':').map_or("443", |(_, p)| p);
+            if !["443", "80", "88", "8443"].contains(&port) {
+                record(400);
+                return err(
+                    400,
+                    "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443",
+                    None,
+                );
+            }
             let secret = params["secret_token"].as_str().map(str::to_owned);
             fake.lock().webhook = Some((url, secret));
             record(200);
