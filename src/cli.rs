@@ -508,7 +508,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             for name in &mentors {
                 let p = people
                     .iter()
-                    .find(|p| p.display_name.eq_ignore_ascii_case(name.trim()) && p.role == Role::Mentor)
+                    .find(|p| peerline_core::quote::same_name(&p.display_name, name) && p.role == Role::Mentor)
                     .ok_or_else(|| anyhow::anyhow!("no mentor named {name:?} in {}", service.name))?;
                 ids.push(p.id);
             }
@@ -570,7 +570,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 .people(service.id)
                 .await?
                 .into_iter()
-                .find(|p| p.display_name.eq_ignore_ascii_case(mentor.trim()))
+                .find(|p| peerline_core::quote::same_name(&p.display_name, &mentor))
                 .ok_or_else(|| anyhow::anyhow!("no one named {mentor:?} in {}", service.name))?;
             let mut tx = store.begin().await?;
             let rec = peerline_core::supervision::record_outcome(
@@ -594,7 +594,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 .people(service.id)
                 .await?
                 .into_iter()
-                .find(|p| p.display_name.eq_ignore_ascii_case(a.mentor.trim()) && p.role == Role::Mentor)
+                .find(|p| peerline_core::quote::same_name(&p.display_name, &a.mentor) && p.role == Role::Mentor)
                 .ok_or_else(|| anyhow::anyhow!("no mentor named {:?} in {}", a.mentor, service.name))?;
             let windows = if a.off {
                 Vec::new()

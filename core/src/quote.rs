@@ -29,6 +29,12 @@ pub fn clean(text: &str) -> String {
     display_safe(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Is `typed` the stored display name `name`? Names are stored [`clean`]ed, so what an operator
+/// types is cleaned the same way before comparing (ignoring ASCII case).
+pub fn same_name(name: &str, typed: &str) -> bool {
+    name.eq_ignore_ascii_case(&clean(typed))
+}
+
 /// The first `max_chars` characters of `cleaned`, cut at a word boundary when there is one
 /// near the end, with `...` after (three full stops: an ellipsis character is not GSM-7 and
 /// would double the price of an SMS).
