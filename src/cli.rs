@@ -284,9 +284,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         command => {
-            let store = Store::open(&settings.database.url)
-                .await
-                .with_context(|| format!("cannot open database {}", settings.database.url))?;
+            let store = crate::startup::open_store(&settings).await?;
             let result = admin(command, &settings, &store, clock.now()).await;
             store.close().await;
             result

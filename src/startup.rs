@@ -21,7 +21,7 @@ use peerline_core::{
     config::{Settings, TelegramMode},
     i18n::Localizer,
     signal::OutboxSignal,
-    store::Store,
+    store::{Store, StoreError, Writable},
 };
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
@@ -42,9 +42,21 @@ pub struct Application {
     i18n: Arc<Localizer>,
 }
 
+/// Open and migrate the configured database: one line naming the file and what to do when it
+/// cannot be used.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    match Store::open_with(&settings.database.url, &settings.database.store_options()).await {
+        Ok(store) => Ok(store),
+        Err(e @ StoreError::Open { .. }) => Err(e.into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot open database {}", settings.database.url))),
+    }
+}
+
 #[derive(Clone)]
 struct HttpState {
     store: Store,
+    /// `database.min_free_mib` in bytes (0: not checked).
+    min_free_bytes: u64,
     clock: Arc<dyn Clock>,
     /// An escalation with no alert accepted this long after it opened degrades safeguarding health.
     undelivered_after: chrono::Duration,
@@ -53,9 +65,7 @@ struct HttpState {
 impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         settings.validate()?;
-        let store = Store::open(&settings.database.url)
-            .await
-            .with_context(|| format!("cannot open database {}", settings.database.url))?;
+        let store = open_store(&settings).await?;
         let i18n = Arc::new(Localizer::new(settings.locales.dir.as_deref()).context("cannot load locales")?);
         let listener = TcpListener::bind(settings.http.listen)
             .await
@@ -129,7 +139,8 @@ impl Application {
         };
         let mut router = Router::new()
             .route("/healthz", get(healthz))
-            .route("/healthz/safeguarding", get(safeguarding_health));
+            .route("/healthz/safeguarding", get(safeguarding_health))
+            .route("/healthz/storage", get(storage_health));
         match metrics_listener {
             None => router = router.route("/metrics", get(metrics)),
             Some(listener) => {
@@ -141,6 +152,7 @@ impl Application {
         }
         let mut router = router.with_state(HttpState {
             store: store.clone(),
+            min_free_bytes: settings.database.min_free_mib.saturating_mul(1024 * 1024),
             clock: Arc::clone(&clock),
             undelivered_after: policy.undelivered_after,
         });
@@ -260,6 +272,11 @@ impl Application {
             shutdown.clone(),
         ));
         tasks.spawn(queue_gauges(store.clone(), Arc::clone(&clock), shutdown.clone()));
+        tasks.spawn(watch_storage(
+            store.clone(),
+            settings.database.min_free_mib.saturating_mul(1024 * 1024),
+            shutdown.clone(),
+        ));
 
         tracing::info!(%addr, database = %settings.database.url, "Peerline is listening");
         server::serve(listener, router, limits, shutdown.clone()).await;
@@ -276,13 +293,42 @@ impl Application {
     }
 }
 
+/// 200 while the database answers reads and takes writes; 503 with the reason while it does
+/// not (a full disk, a lock held elsewhere), so a load balancer or monitor sees what webhooks see.
 async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n"),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
-        }
+    if let Err(e) = state.store.ping().await {
+        tracing::error!(error = %e, "health check: database does not answer");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n".to_owned());
+    }
+    match state.store.writable().await {
+        Writable::Yes => (StatusCode::OK, "ok\n".to_owned()),
+        Writable::No { why, for_secs } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database not writable for {for_secs} s: {why}\n"),
+        ),
+    }
+}
+
+/// Like `/healthz`, and degraded (503) too while free space where the database lives is under
+/// `database.min_free_mib`: the warning before writes fail. (`/healthz` stays 200 then, as
+/// Peerline still serves.)
+async fn storage_health(State(state): State<HttpState>) -> impl IntoResponse {
+    if let Writable::No { why, for_secs } = state.store.writable().await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database not writable for {for_secs} s: {why}\n"),
+        );
+    }
+    match state.store.free_bytes() {
+        Some(free) if free < state.min_free_bytes => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "degraded: {} MiB free where the database lives, under database.min_free_mib = {}\n",
+                free / (1024 * 1024),
+                state.min_free_bytes / (1024 * 1024)
+            ),
+        ),
+        _ => (StatusCode::OK, "ok\n".to_owned()),
     }
 }
 
@@ -338,6 +384,44 @@ async fn queue_gauges(store: Store, clock: Arc<dyn Clock>, shutdown: Cancellatio
             metrics::gauge!("peerline_outbox_queued", "priority" => p.as_str()).set(queued as f64);
             metrics::gauge!("peerline_outbox_oldest_age_seconds", "priority" => p.as_str()).set(age as f64 / 1000.0);
         }
+    }
+}
+
+/// While the database takes no writes, probe it every second so health and the log say so
+/// as soon as it recovers; and every 15 s, free space where it lives as a metric, with one
+/// warning when it falls under `min_free` and one line when it is back above.
+async fn watch_storage(store: Store, min_free: u64, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut low = false;
+    let mut n: u64 = 0;
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if matches!(store.last_write(), Writable::No { .. }) {
+            store.writable().await;
+        }
+        n += 1;
+        if n % 15 != 1 {
+            continue;
+        }
+        let Some(free) = store.free_bytes() else { continue };
+        metrics::gauge!("peerline_database_free_bytes").set(free as f64);
+        let now_low = min_free > 0 && free < min_free;
+        if now_low && !low {
+            tracing::warn!(
+                free_mib = free / (1024 * 1024),
+                min_free_mib = min_free / (1024 * 1024),
+                "low disk where the database lives: free space before writes start to fail"
+            );
+        } else if low && !now_low {
+            tracing::info!(
+                free_mib = free / (1024 * 1024),
+                "disk space where the database lives is back above the minimum"
+            );
+        }
+        low = now_low;
     }
 }
 

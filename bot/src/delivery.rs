@@ -122,6 +122,11 @@ struct Inner<C: Channel> {
     reroute_signal: OutboxSignal,
 }
 
+/// The first and longest waits between claims while the database takes no writes: short
+/// enough that sending resumes within seconds of space being freed or a lock released.
+const STORE_RETRY_FIRST: Duration = Duration::from_millis(100);
+const STORE_RETRY_MAX: Duration = Duration::from_secs(2);
+
 impl<C: Channel> Worker<C> {
     pub fn new(
         store: Store,
@@ -160,13 +165,28 @@ impl<C: Channel> Worker<C> {
         let idle = Duration::from_millis(self.inner.settings.idle_poll_ms.max(10));
         let mut cleanup = tokio::time::interval(Duration::from_secs(60));
         tracing::info!(channel = %kind, per_second = self.inner.limits.per_second, "delivery worker started");
+        // While the database takes no writes, claims are retried at a growing interval (the
+        // store logs the outage once); the first claim after it recovers resumes sending.
+        let mut backoff = Duration::ZERO;
         loop {
             if shutdown.is_cancelled() {
                 break;
             }
             let round = match self.round().await {
-                Ok(r) => r,
+                Ok(r) => {
+                    backoff = Duration::ZERO;
+                    r
+                }
                 Err(e) => {
+                    self.inner.store.note_write_error(&e);
+                    if e.unavailable().is_some() {
+                        backoff = (backoff * 2).clamp(STORE_RETRY_FIRST, STORE_RETRY_MAX);
+                        tokio::select! {
+                            _ = shutdown.cancelled() => break,
+                            _ = tokio::time::sleep(backoff) => {}
+                        }
+                        continue;
+                    }
                     tracing::error!(channel = %kind, error = %e, "delivery: could not claim messages");
                     RoundOutcome::default()
                 }

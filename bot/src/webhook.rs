@@ -1,8 +1,36 @@
 //! Checks every inbound webhook shares, before any parsing: the declared content type, and
 //! strict form decoding. A provider never sends a body of the wrong type or bytes that are not
 //! UTF-8, so such a request is a forgery or a broken proxy, and gets a 4xx rather than a guess.
+//! And the one answer for a webhook whose content could not be stored.
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::{
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use peerline_core::store::{Store, StoreError};
+
+/// Seconds a provider is asked to wait before retrying while the database takes no writes.
+pub const RETRY_AFTER_SECS: &str = "5";
+
+/// The answer when what a webhook carried could not be stored: never 2xx, so the provider
+/// retries. A failure of the storage (full disk, a lock held elsewhere) is `503` with
+/// `Retry-After`, and is logged once per outage by the store rather than once per request;
+/// anything else is a `500`, logged here with `what`.
+pub fn not_stored(store: &Store, e: &StoreError, what: &'static str) -> Response {
+    store.note_write_error(e);
+    match e.unavailable() {
+        Some(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, RETRY_AFTER_SECS)],
+            "not stored; retry",
+        )
+            .into_response(),
+        None => {
+            tracing::error!(error = %e, "{what}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "not stored; retry").into_response()
+        }
+    }
+}
 
 /// Whether the request declares `expected` as its media type (parameters such as `charset`
 /// ignored, case-insensitive). A missing header does not match.

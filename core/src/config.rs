@@ -227,12 +227,28 @@ impl Default for SchedulerSettings {
 pub struct DatabaseSettings {
     /// `sqlite://path` (created if missing) or `sqlite::memory:`.
     pub url: String,
+    /// How long a write waits for a lock another program holds (a `sqlite3` shell, a backup)
+    /// before webhooks are answered 503 and retried by the provider.
+    pub busy_timeout_ms: u64,
+    /// Below this much free space where the database lives, Peerline warns, and
+    /// `/healthz/storage` reports degraded, before writes start to fail. 0 turns it off.
+    pub min_free_mib: u64,
 }
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: "sqlite://peerline.db".into(),
+            busy_timeout_ms: 5_000,
+            min_free_mib: 512,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    pub fn store_options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            busy_timeout: std::time::Duration::from_millis(self.busy_timeout_ms.max(1)),
         }
     }
 }

@@ -104,17 +104,33 @@ impl Scheduler {
     /// Run until `shutdown`, ticking every `every` (and at start).
     pub async fn run(self, every: StdDuration, shutdown: CancellationToken) {
         tracing::info!(every = ?every, grace_hours = self.grace.num_hours(), "scheduler started");
+        // After a tick that failed because the database took no writes, the next comes sooner
+        // (1 s, doubling up to `every`), so reminders and re-alerts resume within seconds of
+        // the cause going away; the store logs the outage once.
+        let mut retry = None::<StdDuration>;
         loop {
-            match self.tick().await {
-                Ok(r) if r.queued > 0 || r.skipped_occurrences > 0 => {
-                    tracing::info!(queued = r.queued, skipped = r.skipped_occurrences, "scheduler tick")
+            let wait = match self.tick().await {
+                Ok(r) => {
+                    if r.queued > 0 || r.skipped_occurrences > 0 {
+                        tracing::info!(queued = r.queued, skipped = r.skipped_occurrences, "scheduler tick");
+                    }
+                    retry = None;
+                    every
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "scheduler tick failed; will retry"),
-            }
+                Err(SchedulerError::Store(e)) if e.unavailable().is_some() => {
+                    self.store.note_write_error(&e);
+                    let next = retry.map_or(StdDuration::from_secs(1), |r| r * 2).min(every);
+                    retry = Some(next);
+                    next
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "scheduler tick failed; will retry");
+                    every
+                }
+            };
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = tokio::time::sleep(every) => {}
+                _ = tokio::time::sleep(wait) => {}
             }
         }
         tracing::info!("scheduler stopped");

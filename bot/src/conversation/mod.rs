@@ -32,6 +32,15 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+impl EngineError {
+    /// The store's failure underneath (every engine error is one today).
+    pub fn store_error(&self) -> &StoreError {
+        match self {
+            EngineError::Store(e) => e,
+        }
+    }
+}
+
 /// What became of an inbound message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handled {

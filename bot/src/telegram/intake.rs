@@ -9,6 +9,7 @@ use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, State},
     http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
     routing::post,
 };
 use peerline_core::{
@@ -205,7 +206,12 @@ impl TelegramIntake {
                     match self.handle(raw).await {
                         Ok(_) => break,
                         Err(e) => {
-                            tracing::error!(update_id = raw.update_id, error = %e, "could not store update; retrying");
+                            let store = self.engine.store();
+                            store.note_write_error(e.store_error());
+                            // A storage outage is logged once by the store, not every second.
+                            if e.store_error().unavailable().is_none() {
+                                tracing::error!(update_id = raw.update_id, error = %e, "could not store update; retrying");
+                            }
                             tokio::select! {
                                 _ = shutdown.cancelled() => return,
                                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -251,7 +257,7 @@ pub fn webhook_router(intake: IntakeSlot, secret: Secret, max_body_bytes: usize)
         })
 }
 
-async fn webhook(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> (StatusCode, &'static str) {
+async fn webhook(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> Response {
     let given = headers
         .get("x-telegram-bot-api-secret-token")
         .map(|v| v.as_bytes())
@@ -259,25 +265,22 @@ async fn webhook(State(state): State<WebhookState>, headers: HeaderMap, body: By
     if !bool::from(given.ct_eq(state.secret.expose().as_bytes())) {
         metrics::counter!("peerline_webhook_rejected_total", "channel" => "telegram", "reason" => "secret")
             .increment(1);
-        return (StatusCode::UNAUTHORIZED, "bad secret token");
+        return (StatusCode::UNAUTHORIZED, "bad secret token").into_response();
     }
     if !crate::webhook::content_type_is(&headers, "application/json") {
-        return crate::webhook::UNSUPPORTED;
+        return crate::webhook::UNSUPPORTED.into_response();
     }
     let Ok(text) = std::str::from_utf8(&body) else {
-        return (StatusCode::BAD_REQUEST, "body is not UTF-8");
+        return (StatusCode::BAD_REQUEST, "body is not UTF-8").into_response();
     };
     let Some(raw) = RawUpdate::from_json(text) else {
-        return (StatusCode::BAD_REQUEST, "not a Telegram update");
+        return (StatusCode::BAD_REQUEST, "not a Telegram update").into_response();
     };
     let Some(intake) = state.intake.get() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "starting; retry");
+        return (StatusCode::SERVICE_UNAVAILABLE, "starting; retry").into_response();
     };
     match intake.handle(&raw).await {
-        Ok(_) => (StatusCode::OK, ""),
-        Err(e) => {
-            tracing::error!(update_id = raw.update_id, error = %e, "could not store webhook update");
-            (StatusCode::INTERNAL_SERVER_ERROR, "not stored; retry")
-        }
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(e) => crate::webhook::not_stored(intake.engine.store(), e.store_error(), "could not store webhook update"),
     }
 }

@@ -516,37 +516,42 @@ impl Store {
         segments: Option<u32>,
         now: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE outbox SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,
+        self.wrote(
+            sqlx::query(
+                "UPDATE outbox SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,
                     provider_id = COALESCE(?1, provider_id), segments = COALESCE(?2, segments),
                     sent_at = COALESCE(sent_at, ?3), lease_until = NULL,
                     last_error = CASE WHEN status = 'sending' THEN NULL ELSE last_error END
              WHERE id = ?4 AND (status = 'sending' OR (status IN ('sent', 'delivered', 'failed') AND sent_at IS NULL))",
-        )
-        .bind(provider_id)
-        .bind(segments.map(i64::from))
-        .bind(now)
-        .bind(id.0)
-        .execute(&self.write)
-        .await?;
+            )
+            .bind(provider_id)
+            .bind(segments.map(i64::from))
+            .bind(now)
+            .bind(id.0)
+            .execute(&self.write)
+            .await,
+        )?;
         Ok(())
     }
 
     /// A transient failure: try again at `retry_at`.
     pub async fn mark_retry(&self, id: OutboxId, retry_at: i64, error: &str) -> Result<()> {
-        sqlx::query("UPDATE outbox SET status = 'queued', not_before = ?, last_error = ?, lease_until = NULL WHERE id = ? AND status = 'sending'")
+        self.wrote(
+sqlx::query("UPDATE outbox SET status = 'queued', not_before = ?, last_error = ?, lease_until = NULL WHERE id = ? AND status = 'sending'")
             .bind(retry_at)
             .bind(error)
             .bind(id.0)
             .execute(&self.write)
-            .await?;
+            .await,
+)?;
         Ok(())
     }
 
     /// Put a message back without counting the attempt (rate limited, or the provider is
     /// down), noting why when there was an error.
     pub async fn release(&self, id: OutboxId, retry_at: i64, error: Option<&str>) -> Result<()> {
-        sqlx::query(
+        self.wrote(
+sqlx::query(
             "UPDATE outbox SET status = 'queued', not_before = ?, attempts = MAX(attempts - 1, 0), lease_until = NULL,
                     last_error = COALESCE(?, last_error)
              WHERE id = ? AND status = 'sending'",
@@ -555,7 +560,8 @@ impl Store {
         .bind(error)
         .bind(id.0)
         .execute(&self.write)
-        .await?;
+        .await,
+)?;
         Ok(())
     }
 
@@ -655,7 +661,8 @@ impl Store {
     ) -> Result<bool> {
         let delivered_at = (status == DeliveryStatus::Delivered).then_some(now);
         // Receipts can arrive out of order: never move a delivered message backwards.
-        let n = sqlx::query(
+        let n = self.wrote(
+sqlx::query(
             "UPDATE outbox SET status = ?1, delivered_at = COALESCE(?2, delivered_at), last_error = COALESCE(?3, last_error)
              WHERE ((?4 IS NOT NULL AND id = ?4) OR (?4 IS NULL AND provider_id = ?5))
                AND status IN ('sending', 'sent', 'delivered', 'failed') AND status != 'delivered'",
@@ -666,7 +673,8 @@ impl Store {
         .bind(outbox_id.map(|i| i.0))
         .bind(provider_id)
         .execute(&self.write)
-        .await?
+        .await,
+)?
         .rows_affected();
         Ok(n > 0)
     }
@@ -789,17 +797,20 @@ impl Store {
     /// The provider refused a message for its content: send its shorter form instead, now.
     /// Returns false when it has none (or already is the short form).
     pub async fn shorten(&self, id: OutboxId, error: &str, now: i64) -> Result<bool> {
-        let n = sqlx::query(
-            "UPDATE outbox SET body = short_body, short_body = NULL, status = 'queued', not_before = ?1,
+        let n = self
+            .wrote(
+                sqlx::query(
+                    "UPDATE outbox SET body = short_body, short_body = NULL, status = 'queued', not_before = ?1,
                     lease_until = NULL, last_error = ?2
              WHERE id = ?3 AND status = 'sending' AND short_body IS NOT NULL AND short_body != body",
-        )
-        .bind(now)
-        .bind(error)
-        .bind(id.0)
-        .execute(&self.write)
-        .await?
-        .rows_affected();
+                )
+                .bind(now)
+                .bind(error)
+                .bind(id.0)
+                .execute(&self.write)
+                .await,
+            )?
+            .rows_affected();
         Ok(n > 0)
     }
 

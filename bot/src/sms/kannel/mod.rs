@@ -249,11 +249,8 @@ async fn mo(
     match state.ctx.engine.handle(&inbound).await {
         // An empty answer: smsbox's sms-service has max-messages = 0, so nothing is sent back.
         Ok(_) => StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "could not store Kannel MO");
-            // smsbox retries on failure (http-request-retry).
-            (StatusCode::INTERNAL_SERVER_ERROR, "not stored").into_response()
-        }
+        // smsbox retries on failure (http-request-retry).
+        Err(e) => crate::webhook::not_stored(&state.ctx.store, e.store_error(), "could not store Kannel MO"),
     }
 }
 
@@ -292,10 +289,7 @@ async fn dlr(
         .await
     {
         Ok(_) => StatusCode::OK.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "could not record Kannel DLR");
-            (StatusCode::INTERNAL_SERVER_ERROR, "not stored").into_response()
-        }
+        Err(e) => crate::webhook::not_stored(&state.ctx.store, &e, "could not record Kannel DLR"),
     }
 }
 

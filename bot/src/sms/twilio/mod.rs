@@ -230,10 +230,7 @@ async fn inbound_sms(State(state): State<WebhookState>, uri: Uri, headers: Heade
     };
     match state.ctx.engine.handle(&inbound).await {
         Ok(_) => ([(header::CONTENT_TYPE, "text/xml")], EMPTY_TWIML).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "could not store Twilio message");
-            (StatusCode::INTERNAL_SERVER_ERROR, "not stored").into_response()
-        }
+        Err(e) => crate::webhook::not_stored(&state.ctx.store, e.store_error(), "could not store Twilio message"),
     }
 }
 
@@ -266,10 +263,7 @@ async fn status_callback(State(state): State<WebhookState>, uri: Uri, headers: H
             }
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "could not record Twilio status");
-            (StatusCode::INTERNAL_SERVER_ERROR, "not stored").into_response()
-        }
+        Err(e) => crate::webhook::not_stored(&state.ctx.store, &e, "could not record Twilio status"),
     }
 }
 
