@@ -357,9 +357,15 @@ fn create_owner_only(path: &std::path::Path) -> Result<()> {
 /// The one line an operator reads when the database at `url` cannot be opened.
 fn explain_open(url: &str, e: StoreError) -> StoreError {
     use sqlx::migrate::MigrateError;
-    let file = SqliteConnectOptions::from_str(url)
-        .map(|o| o.get_filename().display().to_string())
-        .unwrap_or_else(|_| url.to_owned());
+    let path = SqliteConnectOptions::from_str(url).map(|o| o.get_filename().to_path_buf());
+    let file = match &path {
+        Ok(p) => std::path::absolute(p)
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string(),
+        Err(_) => url.to_owned(),
+    };
+    let exists = path.as_ref().is_ok_and(|p| p.exists());
     let sqlite_code = |e: &sqlx::Error| match e {
         sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff),
         _ => None,
@@ -382,8 +388,11 @@ fn explain_open(url: &str, e: StoreError) -> StoreError {
         (_, Some(26 | 11)) => "it is not a Peerline database, or it is damaged: restore it from a backup, or move \
                                it aside to start with an empty one"
             .to_owned(),
+        (_, Some(14)) if exists => "it cannot be opened for writing: give the user running Peerline write access \
+                                    to the file and its directory (SQLite keeps -wal and -shm files beside it)"
+            .to_owned(),
         (_, Some(14)) => {
-            "it cannot be opened: check that its directory exists and that Peerline may write there".to_owned()
+            "it cannot be created: check that its directory exists and that Peerline may write there".to_owned()
         }
         (StoreError::Db(sqlx::Error::Io(io)), _)
             if matches!(
