@@ -327,3 +327,74 @@ fn serve_on_a_read_only_database_stops_with_one_line_naming_the_file() {
         "says what to do: {last}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_resumes_within_seconds_of_a_lock_being_released_not_at_its_next_tick() {
+    use peerline_core::domain::{ChannelKind, Role};
+    use std::sync::Arc;
+    use support::world::World;
+
+    // Monday 2 November 2026, just after the 10:00 check-in was due.
+    let w = World::new("2026-11-02T10:05:00Z").await;
+    w.enrol("Sam", Role::Mentor, Some("2026-06-01"), ChannelKind::Telegram, "101")
+        .await;
+    let opts = peerline_core::store::StoreOptions {
+        busy_timeout: Duration::from_millis(100),
+    };
+    let store = peerline_core::store::Store::open_with(&w.db_url(), &opts)
+        .await
+        .unwrap();
+    let mut shell = SqliteConnection::connect(&w.db_url()).await.expect("shell");
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut shell).await.expect("lock");
+
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let scheduler = peerline_scheduler::Scheduler::new(
+        store.clone(),
+        Arc::clone(&w.i18n),
+        Arc::new(w.clock.clone()),
+        peerline_core::signal::OutboxSignal::new(),
+        chrono::Duration::hours(6),
+    );
+    // Ticks a minute apart: without backing off to seconds after a failed tick, the check-in
+    // would wait a minute.
+    let task = tokio::spawn(scheduler.run(Duration::from_secs(60), shutdown.clone()));
+    eventually(WAIT, "the scheduler to meet the lock", || async {
+        matches!(store.last_write(), peerline_core::store::Writable::No { .. })
+    })
+    .await;
+    assert!(w.bodies_to("101").await.is_empty(), "nothing queued while locked");
+
+    sqlx::query("ROLLBACK").execute(&mut shell).await.expect("release");
+    let released = Instant::now();
+    eventually(Duration::from_secs(10), "the check-in to be queued", || async {
+        !w.bodies_to("101").await.is_empty()
+    })
+    .await;
+    println!("check-in queued {:?} after the lock was released", released.elapsed());
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn low_disk_is_reported_before_writes_fail_and_peerline_keeps_serving() {
+    let home = Home::new();
+    // More free space asked for than any test machine has: "low" from the start.
+    let (_twilio, app) = camden(&home, &[("PEERLINE_DATABASE__MIN_FREE_MIB", "1000000000")]).await;
+    let client = reqwest::Client::new();
+    app.wait_for_log("low disk where the database lives", WAIT).await;
+    let r = client
+        .get(app.url("/healthz/storage"))
+        .send()
+        .await
+        .expect("storage health");
+    assert_eq!(r.status().as_u16(), 503);
+    let body = r.text().await.unwrap_or_default();
+    assert!(
+        body.contains("degraded") && body.contains("database.min_free_mib = 1000000000"),
+        "{body}"
+    );
+    // Still serving and storing: /healthz stays ok and messages are accepted.
+    assert_eq!(health(&client, &app).await.0, 200);
+    assert_eq!(text_in(&client, &app, "SMlow1", JO, "HELP").await.0, 200);
+    assert_eq!(log_count(&app, "low disk where the database lives"), 1, "warned once");
+}
