@@ -7,6 +7,7 @@
 //! `peerline-bot` (conversations and channels) and `peerline-scheduler`.
 
 pub mod cli;
+pub mod instance;
 pub mod server;
 pub mod startup;
 pub mod telemetry;

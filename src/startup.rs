@@ -30,6 +30,8 @@ use crate::server;
 
 /// A built, not yet running, Peerline.
 pub struct Application {
+    /// This process's claim on the database; released when it ends.
+    _instance: Option<crate::instance::InstanceLock>,
     listener: TcpListener,
     addr: SocketAddr,
     /// `/metrics` on its own listener (`http.metrics_listen`), when configured.
@@ -65,12 +67,20 @@ struct HttpState {
 impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         settings.validate()?;
+        let mut instance = Store::database_file(&settings.database.url)
+            .map(|file| crate::instance::InstanceLock::acquire(&file))
+            .transpose()?;
         let store = open_store(&settings).await?;
         let i18n = Arc::new(Localizer::new(settings.locales.dir.as_deref()).context("cannot load locales")?);
         let listener = TcpListener::bind(settings.http.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.http.listen))?;
         let addr = listener.local_addr()?;
+        if let Some(lock) = &mut instance
+            && let Err(e) = lock.record(addr)
+        {
+            tracing::warn!(error = %e, lock = %lock.path().display(), "could not write to the instance lock");
+        }
         let metrics_listener = match settings.http.metrics_listen {
             Some(at) => Some(
                 TcpListener::bind(at)
@@ -91,6 +101,7 @@ impl Application {
             &settings.strangers,
         ));
         Ok(Self {
+            _instance: instance,
             listener,
             addr,
             metrics_listener,
@@ -114,6 +125,7 @@ impl Application {
     /// Run until `shutdown` is cancelled; then finish in-flight work and close the store.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let Application {
+            _instance,
             listener,
             addr,
             metrics_listener,

@@ -430,3 +430,24 @@ fn names_and_places_in_tab_separated_output_cannot_reorder_text_or_run_as_formul
     assert!(people.contains(&format!("\t'{formula}\t")), "{people}");
     assert!(sessions.contains("\t'@SUM(1+1)*cmd|' /C calc'!A0\t"), "{sessions}");
 }
+
+#[test]
+fn a_second_serve_on_the_same_database_refuses_to_start_naming_the_first() {
+    let home = Home::new();
+    let mut first = App::spawn(&home, &[]);
+    let out = home.cli(&["serve"], &[("PEERLINE_HTTP__LISTEN", "127.0.0.1:0")]);
+    assert!(!out.status.success(), "a second serve must not start");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: another peerline serve (pid ")
+            && last.contains(&format!("listening on 127.0.0.1:{}", first.port))
+            && last.contains(&home.db_path().display().to_string()),
+        "names the running one and the database: {stderr}"
+    );
+    // CLI commands still work beside the running one.
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    assert!(first.terminate(), "the first stops cleanly");
+    // Once it has stopped, a new one starts.
+    let _second = App::spawn(&home, &[]);
+}

@@ -643,3 +643,152 @@ async fn a_coordinator_books_supervision_with_buttons_then_says_where() {
     );
     no_violations(&fake);
 }
+
+#[tokio::test]
+async fn an_edit_that_adds_risk_words_is_answered_and_escalated_but_an_edit_is_never_a_command() {
+    let home = Home::new();
+    setup_service(&home);
+    let fake = FakeTelegram::start().await;
+    let app = App::spawn(&home, &telegram_env(&fake));
+    enrolled(&home, &fake, 900, "Cath", "coordinator").await;
+    enrolled(&home, &fake, 700, "Kit", "mentee").await;
+    assert!(
+        fake.allowed_updates()
+            .is_some_and(|kinds| kinds.iter().any(|k| k == "edited_message")),
+        "Peerline asks Telegram for edits: {:?}",
+        fake.allowed_updates()
+    );
+
+    // Kit sent "rough day" earlier, then edits it to say more.
+    fake.edit_text(700, 41, "rough day. honestly I want to kill myself");
+    let to_kit = reply_to(&fake, 700, 2).await;
+    assert!(to_kit[1].contains("116 123"), "crisis numbers at once: {}", to_kit[1]);
+    let to_cath = reply_to(&fake, 900, 2).await;
+    assert!(to_cath[1].contains("URGENT safeguarding"), "{}", to_cath[1]);
+
+    // An edit to STOP opts no one out and is not answered; the next real message is.
+    fake.edit_text(700, 41, "STOP");
+    fake.send_text(700, "HELP");
+    let to_kit = reply_to(&fake, 700, 3).await;
+    assert_eq!(
+        to_kit.len(),
+        3,
+        "only the answer to HELP after the crisis reply: {to_kit:#?}"
+    );
+    assert!(
+        to_kit[2].starts_with("Peerline: /callback"),
+        "the answer to HELP: {to_kit:#?}"
+    );
+    let people = home.cli_ok(&["people", "list", "--service", "Camden peer mentoring"]);
+    assert!(!people.contains("opted"), "an edit to STOP opts no one out: {people}");
+    drop(app);
+    no_violations(&fake);
+}
+
+// Multi-threaded for webhook mode, as above.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_peerline_does_not_decode_is_acknowledged_and_skipped_and_the_next_is_handled() {
+    let home = Home::new();
+    setup_service(&home);
+    let fake = FakeTelegram::start().await;
+    let mut env = telegram_env(&fake);
+    env.push(("PEERLINE_TELEGRAM__MODE", "webhook".into()));
+    env.push((
+        "PEERLINE_TELEGRAM__WEBHOOK_URL",
+        "https://peerline.example.org/webhooks/telegram".into(),
+    ));
+    env.push(("PEERLINE_TELEGRAM__SECRET_TOKEN", "s3cret-Token_value".into()));
+    let app = App::spawn(&home, &env);
+    app.wait_for_log("Telegram webhook registered", WAIT).await;
+    let client = reqwest::Client::new();
+    let post = |body: String| {
+        client
+            .post(app.url("/webhooks/telegram"))
+            .header("content-type", "application/json")
+            .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-Token_value")
+            .body(body)
+            .send()
+    };
+    // A reaction in a channel: valid per the Bot API (neither `user` nor `actor_chat` is
+    // required), and one that teloxide-core's decoder unwraps on.
+    let reaction = serde_json::json!({
+        "update_id": 9100,
+        "message_reaction": {
+            "chat": { "id": -100123, "type": "channel", "title": "News" },
+            "message_id": 5,
+            "date": 1_790_000_000,
+            "old_reaction": [],
+            "new_reaction": [{ "type": "emoji", "emoji": "\u{1F44D}" }]
+        }
+    });
+    // A message whose shape teloxide does not accept (no chat).
+    let shapeless = serde_json::json!({
+        "update_id": 9101,
+        "message": { "message_id": 6, "date": 1_790_000_000, "text": "hello" }
+    });
+    for update in [reaction, shapeless] {
+        let status = post(update.to_string()).await.expect("post").status();
+        assert_eq!(
+            status, 200,
+            "acknowledged so Telegram does not resend it forever: {update}"
+        );
+    }
+    let next = FakeTelegram::text_update(9102, 777, "hello").to_string();
+    assert_eq!(post(next).await.expect("post").status(), 200);
+    let msgs = reply_to(&fake, 777, 1).await;
+    assert!(msgs[0].contains("/start followed by the code"), "{}", msgs[0]);
+    assert!(
+        app.logs().iter().all(|l| !l.contains("panicked")),
+        "no panic: {:#?}",
+        app.logs()
+    );
+    no_violations(&fake);
+}
+
+#[tokio::test]
+async fn the_fake_polls_as_telegram_does_one_poller_and_only_the_kinds_asked_for() {
+    let fake = FakeTelegram::start().await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/bot{}/getUpdates", fake.url, support::fake_telegram::TOKEN);
+    let poll = |params: serde_json::Value| client.post(&url).json(&params).send();
+    let reaction = serde_json::json!({ "message_reaction": {
+        "chat": { "id": 5, "type": "private", "first_name": "T" }, "message_id": 1, "date": 1_790_000_000,
+        "user": { "id": 5, "is_bot": false, "first_name": "T" }, "old_reaction": [], "new_reaction": []
+    }});
+    fake.push_raw(reaction);
+    fake.send_text(5, "hi");
+    // Telegram's default leaves reactions out.
+    let body: serde_json::Value = poll(serde_json::json!({ "offset": 0, "timeout": 0 }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<bool> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.get("message").is_some())
+        .collect();
+    assert_eq!(kinds, vec![true], "{body}");
+    // Asked for by name, they come; the list is remembered for the next call.
+    let body: serde_json::Value = poll(serde_json::json!({ "offset": 0, "allowed_updates": ["message_reaction"] }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["result"].as_array().unwrap().len(), 1, "{body}");
+    assert!(body["result"][0].get("message_reaction").is_some());
+    // A second poller while one waits is told 409.
+    let waiting = poll(serde_json::json!({ "offset": 100, "timeout": 2 }));
+    let second = async {
+        while fake.pollers() == 0 {
+            tokio::task::yield_now().await;
+        }
+        poll(serde_json::json!({ "offset": 100, "timeout": 0 })).await
+    };
+    let (first, second) = tokio::join!(waiting, second);
+    assert_eq!(first.unwrap().status(), 200);
+    assert_eq!(second.unwrap().status(), 409);
+}

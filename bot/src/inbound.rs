@@ -10,6 +10,9 @@ pub enum InboundPayload {
     Text(String),
     /// A button press: the button's callback data.
     Button(String),
+    /// A message edited after it was sent, in its new words: triaged for risk, never run as
+    /// a command or answered otherwise.
+    Edit(String),
 }
 
 /// A message received on any channel.

@@ -4,7 +4,10 @@
 //! `answerCallbackQuery`, `editMessageReplyMarkup`, `setWebhook`, `deleteWebhook` and
 //! `getWebhookInfo`; records each call with its arrival time; answers `429` with
 //! `retry_after`, `500`, or `403` (blocked) on demand; and refuses a webhook URL Telegram
-//! would refuse (not HTTPS, or a port other than 443, 80, 88 and 8443).
+//! would refuse (not HTTPS, or a port other than 443, 80, 88 and 8443). As Telegram does, it
+//! delivers only the update kinds named in the last `allowed_updates` (by default all but
+//! `chat_member`, `message_reaction` and `message_reaction_count`), and answers a `getUpdates`
+//! made while another is being answered with 409.
 //!
 //! The spec is read from `PEERLINE_BOT_API_SPEC` (default `../shared/telegram/bot-api-10.1.json`
 //! beside the repository). When it is missing the contract check is skipped with a loud notice,
@@ -69,6 +72,47 @@ struct Inner {
     outage: Option<Failure>,
     blocked: HashSet<i64>,
     webhook: Option<(String, Option<String>)>,
+    /// The last `allowed_updates` the bot sent (Telegram keeps it between calls); `None`
+    /// until it sends one, when Telegram's default applies.
+    allowed: Option<Vec<String>>,
+    /// `getUpdates` requests being answered now.
+    polling: usize,
+}
+
+/// The update kinds Telegram leaves out unless a bot asks for them by name.
+const NOT_BY_DEFAULT: [&str; 3] = ["chat_member", "message_reaction", "message_reaction_count"];
+
+/// The kind of an update: its one field besides `update_id`.
+fn update_kind(update: &Value) -> &str {
+    update
+        .as_object()
+        .and_then(|o| o.keys().find(|k| *k != "update_id"))
+        .map_or("", String::as_str)
+}
+
+impl Inner {
+    fn allows(&self, update: &Value) -> bool {
+        let kind = update_kind(update);
+        match &self.allowed {
+            Some(list) if !list.is_empty() => list.iter().any(|k| k == kind),
+            _ => !NOT_BY_DEFAULT.contains(&kind),
+        }
+    }
+
+    fn remember_allowed(&mut self, params: &Value) {
+        if let Some(list) = params.get("allowed_updates").and_then(Value::as_array) {
+            self.allowed = Some(list.iter().filter_map(Value::as_str).map(str::to_owned).collect());
+        }
+    }
+}
+
+/// Ends a `getUpdates` request's claim on the poller slot, however it returns.
+struct PollSlot(FakeTelegram);
+
+impl Drop for PollSlot {
+    fn drop(&mut self) {
+        self.0.lock().polling -= 1;
+    }
 }
 
 #[derive(Clone)]
@@ -169,6 +213,25 @@ impl FakeTelegram {
         }))
     }
 
+    /// A person edits their message `message_id` to read `text`. Returns the update id.
+    pub fn edit_text(&self, chat_id: i64, message_id: i64, text: &str) -> i64 {
+        self.push(json!({
+            "edited_message": {
+                "message_id": message_id,
+                "date": 1_790_000_000,
+                "edit_date": 1_790_000_060,
+                "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
+                "from": Self::user(chat_id, "en"),
+                "text": text,
+            }
+        }))
+    }
+
+    /// Queue an update of any kind, as given (its `update_id` is assigned). Returns the id.
+    pub fn push_raw(&self, update: Value) -> i64 {
+        self.push(update)
+    }
+
     /// A person presses a button with callback `data` on message `message_id`.
     pub fn press(&self, chat_id: i64, message_id: i64, data: &str) -> i64 {
         self.push(json!({
@@ -253,6 +316,16 @@ impl FakeTelegram {
             .into_iter()
             .filter(|c| c.chat_id() == Some(chat_id))
             .collect()
+    }
+
+    /// `getUpdates` requests being answered now.
+    pub fn pollers(&self) -> usize {
+        self.lock().polling
+    }
+
+    /// The update kinds the bot last asked for (`allowed_updates`), if it ever did.
+    pub fn allowed_updates(&self) -> Option<Vec<String>> {
+        self.lock().allowed.clone()
     }
 
     pub fn webhook(&self) -> Option<(String, Option<String>)> {
@@ -413,6 +486,22 @@ async fn handle(
             ok(json!({ "id": BOT_ID, "is_bot": true, "first_name": "Peerline Test", "username": "peerline_test_bot" }))
         }
         "getupdates" => {
+            // One poller at a time: Telegram ends a second concurrent request with 409.
+            let slot = {
+                let mut inner = fake.lock();
+                if inner.polling > 0 {
+                    drop(inner);
+                    record(409);
+                    return err(
+                        409,
+                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                        None,
+                    );
+                }
+                inner.polling += 1;
+                inner.remember_allowed(&params);
+                PollSlot(fake.clone())
+            };
             let offset = params["offset"].as_i64().unwrap_or(0);
             let timeout = Duration::from_secs(params["timeout"].as_u64().unwrap_or(0).min(5));
             let deadline = tokio::time::Instant::now() + timeout;
@@ -431,9 +520,12 @@ async fn handle(
                             .take(100)
                             .cloned(),
                     );
+                    // Kinds the bot did not ask for are never delivered.
+                    batch.retain(|u| inner.allows(u));
                     batch
                 };
                 if !ready.is_empty() || tokio::time::Instant::now() >= deadline {
+                    drop(slot);
                     record(200);
                     return ok(Value::Array(ready));
                 }
@@ -534,7 +626,10 @@ async fn handle(
                 );
             }
             let secret = params["secret_token"].as_str().map(str::to_owned);
-            fake.lock().webhook = Some((url, secret));
+            let mut inner = fake.lock();
+            inner.webhook = Some((url, secret));
+            inner.remember_allowed(&params);
+            drop(inner);
             record(200);
             ok(json!(true))
         }

@@ -167,7 +167,7 @@ impl Engine {
         let now = to_millis(self.clock.now());
         let mut tx = self.store.begin().await?;
         let (text, button) = match &inbound.payload {
-            InboundPayload::Text(t) => (Some(t.as_str()), None),
+            InboundPayload::Text(t) | InboundPayload::Edit(t) => (Some(t.as_str()), None),
             InboundPayload::Button(b) => (None, Some(b.as_str())),
         };
         let Some(inbox_id) = tx
@@ -211,6 +211,8 @@ impl Engine {
         };
         let intent = match &inbound.payload {
             InboundPayload::Text(t) => keywords::parse(t),
+            // An edit is never a command: "STOP" edited in does not opt anyone out.
+            InboundPayload::Edit(t) => Intent::Text(t.clone()),
             InboundPayload::Button(data) => match data.strip_prefix(LANGUAGE_BUTTON_PREFIX) {
                 Some(tag) => Intent::Language(Some(tag.to_owned())),
                 None => Intent::Text(String::new()),
@@ -229,8 +231,11 @@ impl Engine {
             }
             _ => false,
         };
+        let edit = matches!(inbound.payload, InboundPayload::Edit(_));
         match (sender, stranger) {
-            _ if risky => {}
+            // Risk is answered above; an edit without risk needs no answer (the message it
+            // changes was answered when it came).
+            _ if risky || edit => {}
             (Some(sender), _) => self.known(&mut tx, &mut reply, sender, intent, now).await?,
             (None, Some(state)) => self.stranger(&mut tx, &mut reply, &state, intent, now).await?,
             (None, None) => {}

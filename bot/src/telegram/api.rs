@@ -169,7 +169,7 @@ impl BotApi {
         let raw: Vec<Box<RawValue>> = self
             .call(
                 "getUpdates",
-                json!({ "offset": offset, "timeout": timeout_secs, "allowed_updates": ["message", "callback_query"] }),
+                json!({ "offset": offset, "timeout": timeout_secs, "allowed_updates": ALLOWED_UPDATES }),
             )
             .await?;
         Ok(raw.iter().filter_map(|r| RawUpdate::from_json(r.get())).collect())
@@ -221,7 +221,7 @@ impl BotApi {
     pub async fn set_webhook(&self, url: &str, secret_token: &Secret) -> Result<bool, ApiError> {
         self.call(
             "setWebhook",
-            json!({ "url": url, "secret_token": secret_token.expose(), "allowed_updates": ["message", "callback_query"] }),
+            json!({ "url": url, "secret_token": secret_token.expose(), "allowed_updates": ALLOWED_UPDATES }),
         )
         .await
     }
@@ -232,7 +232,12 @@ impl BotApi {
     }
 }
 
-/// An update as received: its id always, its typed form when teloxide understands it.
+/// The update kinds Peerline asks Telegram for, and the only ones it decodes. An edit is
+/// asked for so that words added afterwards ("I want to end it all") are triaged too.
+pub const ALLOWED_UPDATES: [&str; 3] = ["message", "edited_message", "callback_query"];
+
+/// An update as received: its id always, its typed form when it is of a kind Peerline acts on
+/// and teloxide understands it.
 #[derive(Debug, Clone)]
 pub struct RawUpdate {
     pub update_id: i64,
@@ -241,13 +246,37 @@ pub struct RawUpdate {
 
 impl RawUpdate {
     /// `None` when the text is not a JSON object with an integer `update_id`.
+    ///
+    /// Only the kinds in [`ALLOWED_UPDATES`] are decoded by teloxide; any other (Telegram may
+    /// still send one, or the list may grow) is kept as an id with no typed form, so it is
+    /// acknowledged and skipped. Decoding runs under `catch_unwind`: teloxide-core's
+    /// deserializers have unwrapped on valid updates (`MessageReactionUpdated` without `user`
+    /// or `actor_chat`), and one bad update must not drop the webhook's connection or stop
+    /// polling; it is logged and skipped like an unknown kind.
     pub fn from_json(json: &str) -> Option<Self> {
         #[derive(Deserialize)]
-        struct Id {
+        struct Envelope {
             update_id: i64,
+            #[serde(flatten)]
+            rest: serde_json::Map<String, Value>,
         }
-        let Id { update_id } = serde_json::from_str(json).ok()?;
-        let typed = serde_json::from_str::<Update>(json).ok();
+        let Envelope { update_id, rest } = serde_json::from_str(json).ok()?;
+        let acted_on = rest.keys().any(|k| ALLOWED_UPDATES.contains(&k.as_str()));
+        let typed = if acted_on {
+            match std::panic::catch_unwind(|| serde_json::from_str::<Update>(json)) {
+                Ok(Ok(update)) => Some(update),
+                Ok(Err(e)) => {
+                    tracing::warn!(update_id, error = %e, "Telegram update not understood; skipped");
+                    None
+                }
+                Err(_) => {
+                    tracing::error!(update_id, "decoding a Telegram update panicked; skipped");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         Some(Self { update_id, typed })
     }
 }

@@ -34,7 +34,8 @@ struct PendingAnswer {
 }
 
 /// Turn an update into an [`Inbound`], or `None` for updates Peerline does not act on
-/// (group chats, edits, unknown kinds). Only private chats are conversations.
+/// (group chats, unknown kinds). Only private chats are conversations; an edit is triaged
+/// for risk only.
 pub fn update_to_inbound(raw: &RawUpdate, bot_id: i64, received_at: chrono::DateTime<chrono::Utc>) -> Option<Inbound> {
     let update = raw.typed.as_ref()?;
     let key = format!("tg:{bot_id}:{}", raw.update_id);
@@ -46,6 +47,14 @@ pub fn update_to_inbound(raw: &RawUpdate, bot_id: i64, received_at: chrono::Date
             address: msg.chat.id.0.to_string(),
             // Stickers, photos and voice notes arrive without text: treated as text we do not understand.
             payload: InboundPayload::Text(msg.text().or(msg.caption()).unwrap_or_default().to_owned()),
+            received_at,
+            language_hint: hint(msg.from.as_ref().and_then(|u| u.language_code.as_ref())),
+        }),
+        UpdateKind::EditedMessage(msg) if msg.chat.is_private() => Some(Inbound {
+            channel: ChannelKind::Telegram,
+            provider_key: key,
+            address: msg.chat.id.0.to_string(),
+            payload: InboundPayload::Edit(msg.text().or(msg.caption()).unwrap_or_default().to_owned()),
             received_at,
             language_hint: hint(msg.from.as_ref().and_then(|u| u.language_code.as_ref())),
         }),

@@ -202,6 +202,17 @@ impl Store {
         })
     }
 
+    /// The file a `sqlite://` URL names, `None` for an in-memory database or a URL that is
+    /// not SQLite's.
+    pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return None;
+        }
+        SqliteConnectOptions::from_str(url)
+            .ok()
+            .map(|o| o.get_filename().to_path_buf())
+    }
+
     /// Apply pending migrations from `migrations/` (embedded at build time).
     pub async fn migrate(&self) -> Result<()> {
         sqlx::migrate!("../migrations").run(&self.write).await?;
