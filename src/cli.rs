@@ -329,18 +329,22 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let cron = |what: &str, v: &Option<String>| -> anyhow::Result<Option<String>> {
                 match v.as_deref().map(str::trim) {
                     Some("") if what == "--checkin-schedule" => Ok(Some(String::new())),
-                    Some(expr) => peerline_scheduler::occurrence::LocalSchedule::parse(expr, service.timezone)
+                    Some(expr) => peerline_core::localtime::LocalSchedule::parse(expr, service.timezone)
                         .map(|_| Some(expr.to_owned()))
                         .map_err(|e| anyhow::anyhow!("{what}: {e}")),
                     None => Ok(None),
                 }
             };
-            let time = |what: &str, v: &str| -> anyhow::Result<String> {
-                chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
+            let time = |what: &'static str, v: &str| -> anyhow::Result<String> {
+                peerline_core::hours::time_of_day(what, v)
                     .map(|t| t.format("%H:%M").to_string())
-                    .map_err(|_| anyhow::anyhow!("{what}: {v:?} is not HH:MM"))
+                    .map_err(|e| anyhow::anyhow!("{e}"))
             };
-            let range = |what: &str, v: &Option<String>| -> anyhow::Result<(Option<String>, Option<String>)> {
+            if let Some(days) = &a.working_days {
+                peerline_core::hours::WorkingDays::parse(days)
+                    .map_err(|e| anyhow::anyhow!("--working-days {:?} is not {}", e.value, e.expected))?;
+            }
+            let range = |what: &'static str, v: &Option<String>| -> anyhow::Result<(Option<String>, Option<String>)> {
                 match v {
                     None => Ok((None, None)),
                     Some(r) => {
@@ -368,6 +372,28 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                     .transpose()?,
                 group_schedule: cron("--group-schedule", &a.group_schedule)?,
             };
+            // The hours as they would be stored must read back, or the service could not load.
+            let or = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
+            let (days, ws, we, qs, qe, st) = (
+                or(&update.working_days, &service.working_days),
+                or(&update.working_start, &service.working_start),
+                or(&update.working_end, &service.working_end),
+                or(&update.quiet_start, &service.quiet_start),
+                or(&update.quiet_end, &service.quiet_end),
+                or(&update.supervision_time, &service.supervision_time),
+            );
+            peerline_core::hours::Hours::parse(
+                service.timezone,
+                peerline_core::hours::HoursText {
+                    working_days: &days,
+                    working_start: &ws,
+                    working_end: &we,
+                    quiet_start: &qs,
+                    quiet_end: &qe,
+                    supervision_time: &st,
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.update_service(service.id, &update).await?;
             let s = store.service(service.id).await?;
             println!(
@@ -497,7 +523,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             }
             let local = chrono::NaiveDateTime::parse_from_str(at.trim(), "%Y-%m-%d %H:%M")
                 .map_err(|_| anyhow::anyhow!("--at {at:?} is not \"YYYY-MM-DD HH:MM\""))?;
-            let starts = peerline_scheduler::occurrence::resolve_local(service.timezone, local);
+            let starts = peerline_core::localtime::resolve(service.timezone, local);
             if starts <= now {
                 bail!("--at is in the past");
             }
@@ -795,7 +821,7 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// `Mon-Fri`, `Sat,Sun`, `Mon` as ISO weekday numbers (Monday = 1).
 fn local_midnight(service: &peerline_core::store::Service, date: NaiveDate) -> DateTime<Utc> {
-    peerline_scheduler::occurrence::resolve_local(service.timezone, date.and_time(chrono::NaiveTime::MIN))
+    peerline_core::localtime::resolve(service.timezone, date.and_time(chrono::NaiveTime::MIN))
 }
 
 fn unreachable_command() -> anyhow::Result<()> {

@@ -67,10 +67,12 @@ struct HttpState {
 impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         settings.validate()?;
+        // The store first, so a database that cannot be used is reported as such; then the
+        // claim on it, before anything starts working on it.
+        let store = open_store(&settings).await?;
         let mut instance = Store::database_file(&settings.database.url)
             .map(|file| crate::instance::InstanceLock::acquire(&file))
             .transpose()?;
-        let store = open_store(&settings).await?;
         let i18n = Arc::new(Localizer::new(settings.locales.dir.as_deref()).context("cannot load locales")?);
         let listener = TcpListener::bind(settings.http.listen)
             .await

@@ -271,6 +271,20 @@ fn a_coordinator_configures_schedules_books_supervision_and_previews_what_will_b
         &[],
         "--working-hours",
     );
+    // Values that would not read back are refused before they are stored.
+    fails_with(
+        &home,
+        &["service", "set", "--name", "Camden", "--working-hours", "17:00-09:00"],
+        &[],
+        "later than working_start",
+    );
+    fails_with(
+        &home,
+        &["service", "set", "--name", "Camden", "--working-days", "Mondays"],
+        &[],
+        "--working-days \"Mondays\"",
+    );
+    home.cli_ok(&["service", "list"]);
 
     std::fs::write(
         home.path().join("sam.csv"),

@@ -6,14 +6,14 @@
 //! Alerts go at the highest priority and are never held for quiet hours. If a coordinator's
 //! Telegram cannot be reached, the delivery worker falls back to their phone.
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     clock::to_millis,
     domain::{Language, PersonId, Role, ServiceId},
     i18n::{FluentValue, Localizer},
     quote,
-    store::{Escalation, NewOutbound, Priority, Safeguard, Service, StoreError, Tx, Undelivered},
+    store::{Escalation, NewOutbound, Priority, Safeguard, StoreError, Tx, Undelivered},
 };
 
 /// Re-alert and widening intervals.
@@ -148,64 +148,6 @@ pub async fn alert(
     Ok(queued)
 }
 
-fn hm(s: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
-}
-
-fn weekday(s: &str) -> Option<Weekday> {
-    s.trim().parse::<Weekday>().ok()
-}
-
-/// Is `day` one of the service's working days (`Mon-Fri`, `Mon,Wed,Fri`, `Mon-Sun`)?
-pub fn works_on(spec: &str, day: Weekday) -> bool {
-    spec.split(',').any(|part| match part.split_once('-') {
-        Some((a, b)) => match (weekday(a), weekday(b)) {
-            (Some(a), Some(b)) => {
-                let (a, b, d) = (
-                    a.num_days_from_monday(),
-                    b.num_days_from_monday(),
-                    day.num_days_from_monday(),
-                );
-                if a <= b { (a..=b).contains(&d) } else { d >= a || d <= b }
-            }
-            _ => false,
-        },
-        None => weekday(part) == Some(day),
-    })
-}
-
-/// Is the service staffed at `t`?
-pub fn in_working_hours(service: &Service, t: DateTime<Utc>) -> bool {
-    let (Some(start), Some(end)) = (hm(&service.working_start), hm(&service.working_end)) else {
-        return true;
-    };
-    let local = t.with_timezone(&service.timezone);
-    works_on(&service.working_days, local.weekday()) && local.time() >= start && local.time() < end
-}
-
-/// When the service is next staffed (now, if it is).
-pub fn next_working_time(service: &Service, t: DateTime<Utc>) -> DateTime<Utc> {
-    if in_working_hours(service, t) {
-        return t;
-    }
-    let Some(start) = hm(&service.working_start) else {
-        return t;
-    };
-    let local = t.with_timezone(&service.timezone);
-    for days in 0..8 {
-        let date = local.date_naive() + Duration::days(days);
-        if !works_on(&service.working_days, date.weekday()) {
-            continue;
-        }
-        if let Some(open) = service.timezone.from_local_datetime(&date.and_time(start)).earliest()
-            && open.with_timezone(&Utc) > t
-        {
-            return open.with_timezone(&Utc);
-        }
-    }
-    t
-}
-
 /// The message a person gets the moment risk language is seen: crisis numbers, the helplines
 /// that fit what they wrote, and (out of hours) when the service will next respond.
 pub fn crisis_reply(i18n: &Localizer, lang: Language, extra: &str, known: bool, next_open: Option<String>) -> String {
@@ -278,7 +220,8 @@ pub async fn report_undelivered(
 ) -> Result<usize, StoreError> {
     let notice = msg.kind.starts_with("alert-undelivered") || msg.kind.starts_with("alert-unreached");
     let escalation = match msg.escalation_id {
-        Some(id) => Some(tx.escalation(id).await?),
+        // Gone (erased with its person): the notice is still sent, without its reference.
+        Some(id) => tx.escalation(id).await?,
         None => None,
     };
     let person = match msg.person_id {

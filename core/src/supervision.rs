@@ -3,7 +3,7 @@
 //! session). Peerline plans the policy 1:1s itself so nobody misses supervision by accident;
 //! coordinators can add, move or cancel sessions.
 
-use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime, Timelike, Weekday};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime, Weekday};
 
 use crate::{
     domain::{ChannelKind, Language},
@@ -152,20 +152,15 @@ pub fn booking_days(service: &Service, today: NaiveDate) -> Vec<NaiveDate> {
         .iter_days()
         .skip(1)
         .take(7 * 4)
-        .filter(|d| crate::safeguarding::works_on(&service.working_days, d.weekday()))
+        .filter(|d| service.hours.days.contains(d.weekday()))
         .take(BOOKING_DAYS)
         .collect()
 }
 
 /// The times offered on a day: on the hour, from when the service opens to an hour before it
-/// closes (09:00-17:00 when its hours cannot be read).
+/// closes.
 pub fn booking_times(service: &Service) -> Vec<NaiveTime> {
-    let hour = |s: &str| NaiveTime::parse_from_str(s.trim(), "%H:%M").ok().map(|t| t.hour());
-    let (open, close) = match (hour(&service.working_start), hour(&service.working_end)) {
-        (Some(open), Some(close)) if open < close => (open, close),
-        _ => (9, 17),
-    };
-    (open..close).filter_map(|h| NaiveTime::from_hms_opt(h, 0, 0)).collect()
+    service.hours.booking_hours().collect()
 }
 
 /// A reminder with Confirm / Can't make it buttons (Telegram) or "reply YES or NO" (SMS).

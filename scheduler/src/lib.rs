@@ -1,5 +1,5 @@
 //! Peerline's scheduler: cron expressions evaluated on each service's local wall clock,
-//! resolved to instants exactly once across daylight-saving changes ([`occurrence`]), each
+//! resolved to instants exactly once across daylight-saving changes (`peerline_core::localtime`), each
 //! occurrence claimed in the `job_runs` table in the same transaction that queues its
 //! messages, so a crash or restart neither loses nor repeats a run. Occurrences missed while
 //! Peerline was down are caught up within a grace window; older ones are skipped, logged and
@@ -12,18 +12,16 @@
 //! This crate depends on `peerline-core` only: it writes to the outbox and never talks to a
 //! channel itself. Time comes from the injected clock.
 
-pub mod occurrence;
 pub mod preview;
 
 use std::{sync::Arc, time::Duration as StdDuration};
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use peerline_core::{
     Clock,
     clock::{from_millis, to_millis},
     domain::{PersonId, Role, ServiceId},
     i18n::Localizer,
-    quiet::after_quiet_hours,
     safeguarding::{self, EscalationPolicy},
     signal::OutboxSignal,
     store::{Contact, JobClaim, NewOutbound, NewSession, Priority, Recipient, Service, Store, StoreError},
@@ -32,7 +30,7 @@ use peerline_core::{
 };
 use tokio_util::sync::CancellationToken;
 
-use occurrence::LocalSchedule;
+use peerline_core::localtime::{self, LocalSchedule};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchedulerError {
@@ -236,7 +234,7 @@ impl Scheduler {
             }
             let closes = at + Duration::hours(service.checkin_window_hours.max(1));
             // Sent for the scheduled instant (even when this tick runs late), outside quiet hours.
-            let send_at = to_millis(after_quiet_hours(service, at));
+            let send_at = to_millis(service.hours.after_quiet(at));
             let mut tx = self.store.begin().await?;
             if tx
                 .claim_occurrence(&job, to_millis(at), Some(service.id), to_millis(now), "ran")
@@ -296,12 +294,14 @@ impl Scheduler {
             // A wellbeing flag is not an emergency: it comes back during working hours only.
             if due.source == "wellbeing-flag" {
                 let service = self.store.service(ServiceId(due.service_id)).await?;
-                if !safeguarding::in_working_hours(&service, now) {
+                if !service.hours.staffed_at(now) {
                     continue;
                 }
             }
             let mut tx = self.store.begin().await?;
-            let esc = tx.escalation(due.id).await?;
+            let Some(esc) = tx.escalation(due.id).await? else {
+                continue;
+            };
             if esc.status != "open" || esc.last_alert_at + every.num_milliseconds() > to_millis(now) {
                 continue;
             }
@@ -377,7 +377,7 @@ impl Scheduler {
     async fn callbacks(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
         for cb in self.store.callbacks_waiting().await? {
             let service = self.store.service(ServiceId(cb.service_id)).await?;
-            if !safeguarding::in_working_hours(&service, now) {
+            if !service.hours.staffed_at(now) {
                 continue;
             }
             let mut tx = self.store.begin().await?;
@@ -391,7 +391,7 @@ impl Scheduler {
         for cb in self.store.callbacks_unaccepted(to_millis(now)).await? {
             let service = self.store.service(ServiceId(cb.service_id)).await?;
             // The accept window runs in working hours: an out-of-hours request waits for the morning.
-            if !safeguarding::in_working_hours(&service, now) {
+            if !service.hours.staffed_at(now) {
                 continue;
             }
             let mut tx = self.store.begin().await?;
@@ -407,7 +407,9 @@ impl Scheduler {
         for c in self.store.expired_checkins(to_millis(now)).await? {
             let mut tx = self.store.begin().await?;
             if tx.close_checkin(c.id, to_millis(now)).await? {
-                let closed = tx.checkin(c.id).await?;
+                let Some(closed) = tx.checkin(c.id).await? else {
+                    continue;
+                };
                 let flags = wellbeing::conclude(&mut tx, &self.i18n, &self.rules, &closed, now).await?;
                 report.queued += flags.len();
             }
@@ -433,7 +435,7 @@ impl Scheduler {
         let Some((latest, _)) = due.last().copied() else {
             return Ok(());
         };
-        let time = NaiveTime::parse_from_str(&service.supervision_time, "%H:%M").unwrap_or(NaiveTime::MIN);
+        let time = service.hours.supervision_at;
         let today = now.with_timezone(&service.timezone).date_naive();
         let mut tx = self.store.begin().await?;
         if tx
@@ -459,7 +461,7 @@ impl Scheduler {
                 let Some(date) = supervision::next_policy_date(start, after) else {
                     continue;
                 };
-                let at = occurrence::resolve_local(service.timezone, date.and_time(time));
+                let at = localtime::resolve(service.timezone, date.and_time(time));
                 let session = NewSession {
                     service: service.id,
                     kind: "one-to-one",
@@ -530,7 +532,9 @@ impl Scheduler {
                 {
                     // Due at its scheduled instant (even when this tick runs late); the 2 h
                     // reminder must not wait out quiet hours past the session itself.
-                    let send_at = after_quiet_hours(&service, at)
+                    let send_at = service
+                        .hours
+                        .after_quiet(at)
                         .min(starts - Duration::minutes(30))
                         .max(at);
                     tx.enqueue(
@@ -598,7 +602,7 @@ impl Scheduler {
                         body,
                         buttons,
                         "supervision-record",
-                        after_quiet_hours(&service, now),
+                        service.hours.after_quiet(now),
                         now,
                     )
                     .await?;
@@ -649,7 +653,7 @@ impl Scheduler {
                         body,
                         None,
                         "supervision-digest",
-                        after_quiet_hours(service, now),
+                        service.hours.after_quiet(now),
                         now,
                     )
                     .await?;

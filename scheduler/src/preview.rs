@@ -1,7 +1,7 @@
 //! What the scheduler would send, without sending it: `peerline schedule preview`, and the
 //! "who is due supervision" rule the weekly digest uses.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use peerline_core::{
     clock::{from_millis, to_millis},
     domain::{Language, Role},
@@ -9,7 +9,7 @@ use peerline_core::{
     supervision,
 };
 
-use crate::occurrence::{LocalSchedule, resolve_local};
+use peerline_core::localtime::{self, LocalSchedule};
 
 /// One message the scheduler would send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +87,7 @@ pub async fn preview(
     // Sessions: booked ones, plus the policy 1:1s and group sessions not yet booked.
     let horizon = to + Duration::hours(48);
     let mut sessions: Vec<(DateTime<Utc>, String, &peerline_core::store::Person)> = Vec::new();
-    let time = NaiveTime::parse_from_str(&service.supervision_time, "%H:%M").unwrap_or(NaiveTime::MIN);
+    let time = service.hours.supervision_at;
     for p in active(&[Role::Mentor]) {
         let booked = store.sessions_of(p.id).await?;
         for s in booked.iter().filter(|s| s.status == "booked") {
@@ -100,7 +100,7 @@ pub async fn preview(
                 .map(|s| s.starts_at)
                 .max();
             for date in supervision::policy_dates(start) {
-                let at = resolve_local(service.timezone, date.and_time(time));
+                let at = localtime::resolve(service.timezone, date.and_time(time));
                 if at >= horizon {
                     break;
                 }

@@ -238,7 +238,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let coordinator = &sender.person;
         let lang = coordinator.language;
-        let starts = peerline_scheduler::occurrence::resolve_local(service.timezone, at);
+        let starts = peerline_core::localtime::resolve(service.timezone, at);
         let when = self.i18n.when(lang, starts, service.timezone);
         let args = |when: &str| {
             [

@@ -6,7 +6,6 @@ use peerline_core::{
     clock::to_millis,
     domain::PersonId,
     quote,
-    safeguarding::{in_working_hours, next_working_time},
     store::{AuditEntry, NewOutbound, Priority, Tx},
 };
 
@@ -110,8 +109,8 @@ impl Engine {
             detail: Some(cb.reference.clone()),
         })
         .await?;
-        if !in_working_hours(&service, now) {
-            let when = self.i18n.when(lang, next_working_time(&service, now), service.timezone);
+        if !service.hours.staffed_at(now) {
+            let when = self.i18n.when(lang, service.hours.next_staffed(now), service.timezone);
             let body = self.text(
                 lang,
                 "callback-out-of-hours",

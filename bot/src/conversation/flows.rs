@@ -5,8 +5,7 @@ use peerline_core::{
     authz::Action,
     clock::{from_millis, to_millis},
     domain::{PersonId, ServiceId},
-    quiet::after_quiet_hours,
-    store::{Checkin, NewOutbound, Priority, Tx},
+    store::{Checkin, NewOutbound, Priority, StoreError, Tx},
     supervision,
     wellbeing::{self, Answer, QUESTIONS},
 };
@@ -27,7 +26,7 @@ impl Engine {
         let person = &sender.person;
         if let InboundPayload::Button(data) = &reply.inbound.payload {
             if let Some((id, question, answer)) = wellbeing::parse_button(data) {
-                let checkin = tx.checkin(id).await.ok().filter(|c| c.person_id == person.id.0);
+                let checkin = tx.checkin(id).await?.filter(|c| c.person_id == person.id.0);
                 if let Some(c) = checkin
                     && c.question == question as i64
                 {
@@ -99,7 +98,10 @@ impl Engine {
         };
         tx.answer_checkin(checkin.id, *measure, score, late, to_millis(now))
             .await?;
-        let updated = tx.checkin(checkin.id).await?;
+        let updated = tx
+            .checkin(checkin.id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("check-in {} vanished as it was answered", checkin.id)))?;
         if let Ok(next) = usize::try_from(updated.question)
             && next < QUESTIONS.len()
         {
@@ -158,7 +160,7 @@ impl Engine {
         );
         // Tell the coordinators at once (outside quiet hours).
         let service = tx.service(ServiceId(row.service_id)).await?;
-        let at = to_millis(after_quiet_hours(&service, now));
+        let at = to_millis(service.hours.after_quiet(now));
         for c in tx.staff_contacts(service.id).await? {
             let when = self.i18n.when(c.language, from_millis(row.starts_at), service.timezone);
             let body = self.i18n.format(

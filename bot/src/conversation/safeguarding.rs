@@ -7,7 +7,7 @@ use peerline_core::{
     clock::{from_millis, to_millis},
     domain::PersonId,
     risk::RiskCategory,
-    safeguarding::{self, crisis_reply, next_working_time},
+    safeguarding::{self, crisis_reply},
     store::{AuditEntry, NewEscalation, Priority, Stranger, Tx},
 };
 
@@ -51,10 +51,10 @@ impl Engine {
             return Ok(true);
         };
         let service = tx.service(sender.person.service_id).await?;
-        let next_open = (!safeguarding::in_working_hours(&service, now)).then(|| {
+        let next_open = (!service.hours.staffed_at(now)).then(|| {
             self.i18n.when(
                 sender.person.language,
-                next_working_time(&service, now),
+                service.hours.next_staffed(now),
                 service.timezone,
             )
         });
@@ -166,7 +166,7 @@ impl Engine {
         // Another service's alert (`foreign`) is answered exactly like one that does not exist;
         // the attempt is audited.
         let (found, foreign) = match (button_ack, intent) {
-            (Some(id), _) => match tx.escalation(id).await.ok() {
+            (Some(id), _) => match tx.escalation(id).await? {
                 Some(e) if e.service_id == service.0 => (Some((e.reference.clone(), Some(e))), None),
                 Some(_) => (None, Some(self.text(lang, "escalation-gone", &[]))),
                 None => (None, None),

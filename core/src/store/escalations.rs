@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::{Result, Store, Tx};
+use super::{Result, Store, Tx, corrupt};
 use crate::domain::{PersonId, ServiceId};
 
 /// An escalation as stored.
@@ -96,15 +96,18 @@ impl Tx {
         };
         self.escalation_event(id, "opened", e.raised_by, Some(e.source), now)
             .await?;
-        self.escalation(id).await
+        self.escalation(id)
+            .await?
+            .ok_or_else(|| corrupt(format!("escalation {id} vanished as it was opened")))
     }
 
-    pub async fn escalation(&mut self, id: i64) -> Result<Escalation> {
+    /// `None` when there is no such escalation; a database failure is an error, never "none".
+    pub async fn escalation(&mut self, id: i64) -> Result<Option<Escalation>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM escalations WHERE id = ?"
         )))
         .bind(id)
-        .fetch_one(self.conn())
+        .fetch_optional(self.conn())
         .await?)
     }
 

@@ -262,8 +262,8 @@ mod tests {
         assert!(h.probe_due(), "no write yet: probe");
         assert!(!h.probe_due(), "rate-limited");
         h.succeeded();
-        let full = StoreError::Db(sqlx::Error::PoolTimedOut);
-        h.failed(&full);
+        let locked = StoreError::Db(sqlx::Error::PoolTimedOut);
+        h.failed(&locked);
         assert!(matches!(
             h.state(),
             Writable::No {
@@ -277,6 +277,11 @@ mod tests {
             "a request's error changes nothing"
         );
         h.succeeded();
+        assert!(
+            matches!(h.state(), Writable::No { .. }),
+            "a commit may have written nothing: only the probe ends an outage"
+        );
+        h.probe_succeeded();
         assert_eq!(h.state(), Writable::Yes);
     }
 }

@@ -6,7 +6,10 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use super::{Result, Store, StoreError, Tx, corrupt};
-use crate::domain::{ChannelKind, IdentityId, Language, PersonId, PhoneNumber, Role, ServiceId};
+use crate::{
+    domain::{ChannelKind, IdentityId, Language, PersonId, PhoneNumber, Role, ServiceId},
+    hours::{Hours, HoursText},
+};
 
 /// A recovery service.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -36,6 +39,9 @@ pub struct Service {
     pub callback_accept_minutes: i64,
     /// May the mentor who takes a callback see the mentee's number?
     pub callback_show_number: bool,
+    /// The working days and hours, quiet hours and supervision time above, parsed.
+    #[serde(skip)]
+    pub hours: Hours,
 }
 
 fn ser_tz<S: serde::Serializer>(tz: &Tz, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -66,12 +72,26 @@ struct ServiceRow {
 impl TryFrom<ServiceRow> for Service {
     type Error = StoreError;
     fn try_from(r: ServiceRow) -> Result<Self> {
+        let timezone: Tz = r
+            .timezone
+            .parse()
+            .map_err(|_| corrupt(format!("service {}: time zone {:?}", r.id, r.timezone)))?;
+        let hours = Hours::parse(
+            timezone,
+            HoursText {
+                working_days: &r.working_days,
+                working_start: &r.working_start,
+                working_end: &r.working_end,
+                quiet_start: &r.quiet_start,
+                quiet_end: &r.quiet_end,
+                supervision_time: &r.supervision_time,
+            },
+        )
+        .map_err(|e| corrupt(format!("service {} ({}): {e}", r.id, r.name)))?;
         Ok(Service {
             id: ServiceId(r.id),
-            timezone: r
-                .timezone
-                .parse()
-                .map_err(|_| corrupt(format!("time zone {:?}", r.timezone)))?,
+            timezone,
+            hours,
             name: r.name,
             working_days: r.working_days,
             working_start: r.working_start,

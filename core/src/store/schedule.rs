@@ -1,7 +1,7 @@
 //! Storage for scheduled work: who can be reached, wellbeing check-ins and flags, and
 //! supervision sessions with their attendees.
 
-use super::{Identity, Person, Result, Store, StoreError, Tx};
+use super::{Identity, Person, Result, Store, Tx};
 use crate::{
     domain::{ChannelKind, IdentityId, Language, PersonId, Role, ServiceId},
     wellbeing::{Measure, Ons4, Outcome},
@@ -373,14 +373,14 @@ impl Tx {
         .await?)
     }
 
-    pub async fn checkin(&mut self, id: i64) -> Result<Checkin> {
-        let row: Option<Checkin> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    /// `None` when there is no such check-in; a database failure is an error, never "none".
+    pub async fn checkin(&mut self, id: i64) -> Result<Option<Checkin>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?"
         )))
         .bind(id)
         .fetch_optional(self.conn())
-        .await?;
-        row.ok_or_else(|| StoreError::NotFound(format!("no check-in {id}")))
+        .await?)
     }
 
     /// Record the answer to the current question and move to the next. `late` marks answers

@@ -1,9 +1,12 @@
-//! Local wall-clock schedules resolved to instants, exactly once on daylight-saving days.
+//! The one place a local wall-clock time becomes an instant. Everything that does so (cron
+//! schedules, quiet hours ending, the next working time, a supervision session typed as
+//! "Tuesday 15:30") calls [`resolve`], so a daylight-saving day is handled one way everywhere:
+//! a time in the spring-forward gap moves forward by the gap's length (01:30 in London becomes
+//! 02:30 BST), and a time in the autumn fold takes the earlier of its two instants.
 //!
 //! The `cron` crate's zoned iterator skips a 01:30 job on the spring-forward day and runs it
-//! twice on the fall-back day. We evaluate the expression on naive local times instead and
-//! resolve each to one instant: a time in the gap moves forward by the gap's length, a time in
-//! the fold takes the earlier of its two instants.
+//! twice on the fall-back day, so [`LocalSchedule`] evaluates the expression on naive local
+//! times and resolves each through [`resolve`], exactly once.
 
 use std::str::FromStr;
 
@@ -48,13 +51,13 @@ impl LocalSchedule {
 
     /// One instant for a local wall-clock time.
     pub fn resolve(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        resolve_local(self.tz, local)
+        resolve(self.tz, local)
     }
 }
 
 /// One instant for a local wall-clock time in `tz`: a time in the spring-forward gap moves
 /// forward by the gap's length; a time in the autumn fold takes the earlier instant.
-pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
