@@ -700,3 +700,27 @@ async fn staff_alerts_go_before_crisis_replies_and_strangers_crisis_replies_last
         ]
     );
 }
+
+#[tokio::test]
+async fn a_service_with_corrupt_hours_is_reported_naming_the_value_never_defaulted() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hours.db").display());
+    let store = Store::open(&url).await.unwrap();
+    let camden = store
+        .add_service("Camden", chrono_tz::Europe::London, T0)
+        .await
+        .unwrap();
+    // Edited by hand, outside Peerline.
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE services SET working_start = '9am' WHERE id = ?")
+        .bind(camden.id.0)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let e = store.service(camden.id).await.map(|_| ()).expect_err("corrupt hours");
+    assert!(matches!(e, StoreError::Corrupt(_)), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("Camden") && msg.contains("working_start \"9am\""), "{msg}");
+}
