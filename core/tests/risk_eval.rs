@@ -1,0 +1,224 @@
+//! Risk triage measured on the evaluation corpus (`core/risk/eval/<language>.tsv`): recall per
+//! category and false alarms on ordinary messages, for the lists as they were (exact forms,
+//! no rules: "before") and for Peerline now ("after"). Prints both tables, then fails if
+//! "after" falls below the floors:
+//!
+//! - recall (any risk category matched, so the sender gets the crisis reply and a coordinator
+//!   an alert) at least 95% for suicide, self-harm and overdose in English, at least 90% in
+//!   Welsh and Polish;
+//! - false alarms at most 3% of each language's ordinary messages.
+//!
+//! The corpus is separate from the lists and rules and must stay so (see its header).
+//! Also: nothing the lists matched before the rules stops matching (`old_matches_still_match`).
+
+use std::collections::BTreeMap;
+
+use peerline_core::risk::{RiskCategory, Triage};
+
+const CORPUS: [(&str, &str); 3] = [
+    ("en-GB", include_str!("../risk/eval/en-GB.tsv")),
+    ("cy", include_str!("../risk/eval/cy.tsv")),
+    ("pl", include_str!("../risk/eval/pl.tsv")),
+];
+
+/// The phrase lists as they were before word forms and rules (2 December 2026).
+const OLD_LISTS: [(&str, &str); 3] = [
+    ("en-GB", include_str!("data/risk-lists-2026-12-02/en-GB.txt")),
+    ("cy", include_str!("data/risk-lists-2026-12-02/cy.txt")),
+    ("pl", include_str!("data/risk-lists-2026-12-02/pl.txt")),
+];
+
+const ORDINARY: &str = "ordinary";
+const FLOORED: [RiskCategory; 3] = [RiskCategory::Suicide, RiskCategory::SelfHarm, RiskCategory::Overdose];
+
+fn floor(language: &str) -> f64 {
+    if language == "en-GB" { 0.95 } else { 0.90 }
+}
+const MAX_FALSE_ALARMS: f64 = 0.03;
+
+struct Case<'a> {
+    line: usize,
+    category: &'a str,
+    text: &'a str,
+}
+
+fn corpus(language: &str, source: &'static str) -> Vec<Case<'static>> {
+    let mut out = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((category, text)) = line.split_once('\t') else {
+            panic!("{language}.tsv line {}: no tab between category and text", n + 1);
+        };
+        assert!(
+            category == ORDINARY || RiskCategory::from_name(category).is_some(),
+            "{language}.tsv line {}: unknown category {category:?}",
+            n + 1
+        );
+        out.push(Case {
+            line: n + 1,
+            category,
+            text,
+        });
+    }
+    out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    n: usize,
+    /// Risk: flagged with any category. Ordinary: flagged at all (a false alarm).
+    flagged: usize,
+    /// Risk: flagged with the labelled category among others.
+    exact: usize,
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+/// Per category tallies, and the texts that were missed or falsely flagged.
+fn measure(t: &Triage, cases: &[Case<'_>]) -> (BTreeMap<String, Tally>, Vec<String>) {
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    for c in cases {
+        let got = t.assess(c.text);
+        let tally = tallies.entry(c.category.to_owned()).or_default();
+        tally.n += 1;
+        if c.category == ORDINARY {
+            if !got.is_empty() {
+                tally.flagged += 1;
+                let rules: Vec<String> = t.matches(c.text).into_iter().map(|m| m.rule).collect();
+                wrong.push(format!("  false alarm line {}: {:?} by {rules:?}", c.line, c.text));
+            }
+        } else if got.is_empty() {
+            wrong.push(format!("  missed line {} [{}]: {:?}", c.line, c.category, c.text));
+        } else {
+            tally.flagged += 1;
+            if got.iter().any(|g| g.as_str() == c.category) {
+                tally.exact += 1;
+            }
+        }
+    }
+    (tallies, wrong)
+}
+
+#[test]
+fn recall_and_false_alarms_meet_the_floors() {
+    let (old, bad) = Triage::from_lists(&OLD_LISTS);
+    assert!(bad.is_empty(), "{bad:?}");
+    let before = old.phrases_only();
+    let after = Triage::embedded();
+    let mut failures = Vec::new();
+    let mut report = String::from(
+        "\nrisk triage on the evaluation corpus: before (old lists, exact forms) -> after (lists + word forms + rules)\n\
+         recall = flagged with any category (crisis reply + alert); same-category in brackets\n",
+    );
+    for (language, source) in CORPUS {
+        let cases = corpus(language, source);
+        let risk = cases.iter().filter(|c| c.category != ORDINARY).count();
+        let ordinary = cases.len() - risk;
+        assert!(risk >= 200 && ordinary >= 200, "{language}: {risk} risk and {ordinary} ordinary messages (need 200 of each)");
+        let (b, _) = measure(&before, &cases);
+        let (a, wrong) = measure(&after, &cases);
+        report.push_str(&format!("\n{language}: {risk} risk, {ordinary} ordinary messages\n"));
+        let mut risk_before = (0, 0);
+        let mut risk_after = (0, 0);
+        for (category, ta) in &a {
+            let tb = b.get(category).copied().unwrap_or_default();
+            if category == ORDINARY {
+                report.push_str(&format!(
+                    "  {category:<15} n={:<4} false alarms {:>5.1}% -> {:>5.1}%\n",
+                    ta.n,
+                    100.0 * pct(tb.flagged, tb.n),
+                    100.0 * pct(ta.flagged, ta.n)
+                ));
+                if pct(ta.flagged, ta.n) > MAX_FALSE_ALARMS {
+                    failures.push(format!("{language}: false alarms {}/{} over {:.0}%", ta.flagged, ta.n, 100.0 * MAX_FALSE_ALARMS));
+                }
+                continue;
+            }
+            risk_before = (risk_before.0 + tb.flagged, risk_before.1 + tb.n);
+            risk_after = (risk_after.0 + ta.flagged, risk_after.1 + ta.n);
+            report.push_str(&format!(
+                "  {category:<15} n={:<4} recall {:>5.1}% ({:>5.1}%) -> {:>5.1}% ({:>5.1}%)\n",
+                ta.n,
+                100.0 * pct(tb.flagged, tb.n),
+                100.0 * pct(tb.exact, tb.n),
+                100.0 * pct(ta.flagged, ta.n),
+                100.0 * pct(ta.exact, ta.n)
+            ));
+            let floored = FLOORED.iter().any(|c| c.as_str() == category);
+            if floored && pct(ta.flagged, ta.n) < floor(language) {
+                failures.push(format!(
+                    "{language} {category}: recall {}/{} below {:.0}%",
+                    ta.flagged,
+                    ta.n,
+                    100.0 * floor(language)
+                ));
+            }
+        }
+        report.push_str(&format!(
+            "  {:<15} n={:<4} recall {:>5.1}% -> {:>5.1}%\n",
+            "all risk",
+            risk_after.1,
+            100.0 * pct(risk_before.0, risk_before.1),
+            100.0 * pct(risk_after.0, risk_after.1)
+        ));
+        report.push_str(&wrong.join("\n"));
+        report.push('\n');
+    }
+    println!("{report}");
+    assert!(failures.is_empty(), "{report}\nbelow the floors:\n{}", failures.join("\n"));
+}
+
+/// Sample texts for a list line: one per alternative position, `*` dropped, `<num>` as 5.
+fn samples(phrase: &str) -> Vec<String> {
+    let words: Vec<Vec<&str>> = phrase.split_whitespace().map(|w| w.split('|').collect()).collect();
+    let most = words.iter().map(Vec::len).max().unwrap_or(0);
+    (0..most)
+        .map(|k| {
+            words
+                .iter()
+                .map(|alts| {
+                    let a = alts[k.min(alts.len() - 1)];
+                    if a == "<num>" { "5" } else { a.trim_end_matches('*') }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Detection is a triage aid: nothing the old lists matched may lose its crisis reply, or
+/// any category it had. Checked on every corpus message and every old list phrase.
+#[test]
+fn old_matches_still_match() {
+    let (old, _) = Triage::from_lists(&OLD_LISTS);
+    let old = old.phrases_only();
+    let new = Triage::embedded();
+    let mut texts: Vec<String> = CORPUS
+        .iter()
+        .flat_map(|(l, s)| corpus(l, s).into_iter().map(|c| c.text.to_owned()))
+        .collect();
+    for p in old.phrases() {
+        texts.extend(samples(p.phrase));
+    }
+    let mut lost = Vec::new();
+    for text in &texts {
+        let before = old.assess(text);
+        let after = new.assess(text);
+        if let Some(c) = before.iter().find(|c| !after.contains(c)) {
+            lost.push(format!("{text:?}: {c} before, {after:?} now"));
+        }
+    }
+    assert!(lost.is_empty(), "{} texts lost a category:\n{}", lost.len(), lost.join("\n"));
+}
+
+#[test]
+fn every_rule_file_line_parses() {
+    let bad = peerline_core::risk::embedded_rule_errors();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(peerline_core::risk::embedded_rule_names().len() > 100);
+}
