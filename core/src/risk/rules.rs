@@ -316,10 +316,10 @@ fn parse_rule(
     for part in parts {
         if let Some(a) = part.strip_prefix("needs ") {
             needs = compile_alts(language, &expand(a.trim(), groups)?)?;
-            written.push(format!("needs {}", a.trim()));
+            written.push(format!("; needs {}", a.trim()));
         } else if let Some(a) = part.strip_prefix("unless ") {
             unless = compile_alts(language, &expand(a.trim(), groups)?)?;
-            written.push(format!("unless {}", a.trim()));
+            written.push(format!("; unless {}", a.trim()));
         } else {
             return Err(format!("unknown clause {part:?} (needs or unless)"));
         }
@@ -328,7 +328,7 @@ fn parse_rule(
         name: format!("rule:{language}:{category}:{name}"),
         language,
         category,
-        pattern: written.join(" : "),
+        pattern: written.join(" : ").replace(" : ; ", " ; "),
         slots,
         gap,
         any_order,
