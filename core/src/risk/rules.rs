@@ -20,9 +20,10 @@
 //! `rule:<language>:<category>:<name>`, reported with every match and recorded in the
 //! escalation, so a coordinator can always see why a message was flagged.
 //!
-//! Precision comes from three things besides the slots themselves: `needs` (a word that must
+//! Precision comes from four things besides the slots themselves: `needs` (a word that must
 //! appear somewhere in the message), `unless` (a word within three words of the match that
-//! cancels it: "cut myself *shaving*", "take the lot to the *tip*"), and the lists'
+//! cancels it: "cut myself *shaving*", "take the lot to the *tip*"), `never` (a word anywhere
+//! in the message that cancels it: "about to die" with *phone* or *battery*), and the lists'
 //! `[except]` phrases, which cancel a rule match on any word they cover. Like the lists,
 //! rules do not handle negation on purpose.
 
@@ -85,6 +86,7 @@ pub(super) struct Rule {
     any_order: bool,
     needs: Vec<Pat>,
     unless: Vec<Pat>,
+    never: Vec<Pat>,
 }
 
 impl Rule {
@@ -92,6 +94,9 @@ impl Rule {
     /// `[except]` phrase.
     pub fn fires(&self, seq: &[Word], masked: &[bool]) -> bool {
         if !self.needs.is_empty() && !seq.iter().any(|w| any(&self.needs, w)) {
+            return false;
+        }
+        if seq.iter().any(|w| any(&self.never, w)) {
             return false;
         }
         // Which positions each slot matches, computed once.
@@ -312,7 +317,7 @@ fn parse_rule(
     if slots.is_empty() || slots.len() > 4 {
         return Err("a rule has one to four slots".into());
     }
-    let (mut needs, mut unless) = (Vec::new(), Vec::new());
+    let (mut needs, mut unless, mut never) = (Vec::new(), Vec::new(), Vec::new());
     for part in parts {
         if let Some(a) = part.strip_prefix("needs ") {
             needs = compile_alts(language, &expand(a.trim(), groups)?)?;
@@ -320,8 +325,11 @@ fn parse_rule(
         } else if let Some(a) = part.strip_prefix("unless ") {
             unless = compile_alts(language, &expand(a.trim(), groups)?)?;
             written.push(format!("; unless {}", a.trim()));
+        } else if let Some(a) = part.strip_prefix("never ") {
+            never = compile_alts(language, &expand(a.trim(), groups)?)?;
+            written.push(format!("; never {}", a.trim()));
         } else {
-            return Err(format!("unknown clause {part:?} (needs or unless)"));
+            return Err(format!("unknown clause {part:?} (needs, unless or never)"));
         }
     }
     Ok(Rule {
@@ -334,6 +342,7 @@ fn parse_rule(
         any_order,
         needs,
         unless,
+        never,
     })
 }
 
