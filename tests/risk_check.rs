@@ -36,18 +36,27 @@ fn configured_extra_phrases_match_and_bad_ones_stop_start_up() {
     )
     .expect("write config");
     let before = home.cli_ok(&["risk", "check", "gonna gouch out for good"]);
-    assert!(before.contains("service:en-GB:overdose:gouch|gouching out for good"), "{before}");
+    assert!(
+        before.contains("service:en-GB:overdose:gouch|gouching out for good"),
+        "{before}"
+    );
 
     for (toml, why) in [
         ("category = \"sadness\"\nphrase = \"low\"", "unknown category"),
         ("category = \"overdose\"\nphrase = \"  \"", "empty"),
         ("category = \"overdose\"\nphrase = \"a||b\"", "empty alternative"),
-        ("category = \"overdose\"\nphrase = \"gear\"\nlanguage = \"fr\"", "unknown language"),
+        (
+            "category = \"overdose\"\nphrase = \"gear\"\nlanguage = \"fr\"",
+            "unknown language",
+        ),
     ] {
         std::fs::write(&config, format!("[[risk.extra_phrases]]\n{toml}\n")).expect("write config");
         let out = home.cli(&["risk", "check", "text"], &[]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{toml}");
-        assert!(err.contains("risk.extra_phrases[0]") && err.contains(why), "{toml}: {err}");
+        assert!(
+            err.contains("risk.extra_phrases[0]") && err.contains(why),
+            "{toml}: {err}"
+        );
     }
 }

@@ -200,8 +200,14 @@ async fn an_unacknowledged_alert_comes_back_every_ten_minutes_and_reaches_the_de
     assert_eq!(stored.outcome.as_deref(), Some("spoke to Jo, safe with family"));
     // Which rule flagged it is recorded, and coordinators see it in the history.
     let first_rule = stored.risk_rules.split("; ").next().unwrap_or_default();
-    assert!(first_rule.starts_with("phrase:") || first_rule.starts_with("rule:"), "{stored:?}");
-    assert!(history.contains(&format!("Flagged by: {}", stored.risk_rules)), "{history}");
+    assert!(
+        first_rule.starts_with("phrase:") || first_rule.starts_with("rule:"),
+        "{stored:?}"
+    );
+    assert!(
+        history.contains(&format!("Flagged by: {}", stored.risk_rules)),
+        "{history}"
+    );
 }
 
 #[tokio::test]

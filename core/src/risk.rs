@@ -241,7 +241,9 @@ fn default_extra_language() -> String {
 /// Why a configured phrase was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtraPhraseError {
-    #[error("unknown category {0:?} (use one of suicide, self-harm, overdose, harm-to-others, child-at-risk, domestic-abuse, relapse-danger)")]
+    #[error(
+        "unknown category {0:?} (use one of suicide, self-harm, overdose, harm-to-others, child-at-risk, domestic-abuse, relapse-danger)"
+    )]
     UnknownCategory(String),
     #[error("unknown language {0:?} (use en-GB, cy or pl)")]
     UnknownLanguage(String),
@@ -504,31 +506,29 @@ impl Triage {
     /// Every reason `text` was flagged, most serious category first, each rule once: list
     /// phrases (not suppressed by an `[except]` phrase), configured phrases and rules.
     pub fn matches(&self, text: &str) -> Vec<RiskMatch> {
-        let mut out: Vec<RiskMatch> = self
-            .explain(text)
-            .into_iter()
-            .filter(|m| !m.suppressed)
-            .filter_map(|m| {
-                let category = m.category?;
-                let p = self.phrases.iter().find(|p| {
-                    self.languages[p.language] == m.language && p.line == m.line && p.source == m.phrase
-                })?;
-                Some(RiskMatch {
-                    category,
-                    rule: p.rule_name(m.language),
-                    pattern: m.phrase.to_owned(),
+        let mut out: Vec<RiskMatch> =
+            self.explain(text)
+                .into_iter()
+                .filter(|m| !m.suppressed)
+                .filter_map(|m| {
+                    let category = m.category?;
+                    let p = self.phrases.iter().find(|p| {
+                        self.languages[p.language] == m.language && p.line == m.line && p.source == m.phrase
+                    })?;
+                    Some(RiskMatch {
+                        category,
+                        rule: p.rule_name(m.language),
+                        pattern: m.phrase.to_owned(),
+                    })
                 })
-            })
-            .collect();
+                .collect();
         if !self.rules.is_empty() {
             let plain = words(text);
             let joined = join_letter_runs(&plain);
             for seq in std::iter::once(&plain).chain(joined.as_ref()) {
                 let masked = self.except_mask(seq);
                 for r in &self.rules {
-                    if self.only.as_deref().is_some_and(|l| l != r.language)
-                        || out.iter().any(|m| m.rule == r.name)
-                    {
+                    if self.only.as_deref().is_some_and(|l| l != r.language) || out.iter().any(|m| m.rule == r.name) {
                         continue;
                     }
                     if r.fires(seq, &masked) {
@@ -541,7 +541,7 @@ impl Triage {
                 }
             }
         }
-        out.sort_by(|a, b| a.category.cmp(&b.category));
+        out.sort_by_key(|m| m.category);
         out
     }
 

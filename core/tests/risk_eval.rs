@@ -287,7 +287,11 @@ fn recall_and_false_alarms_meet_the_floors() {
         &mut failures,
     );
     println!("{report}");
-    assert!(failures.is_empty(), "{report}\nbelow the floors:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{report}\nbelow the floors:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Sample texts for a list line: one per alternative position, `*` dropped, `<num>` as 5.
@@ -331,7 +335,12 @@ fn old_matches_still_match() {
             lost.push(format!("{text:?}: {c} before, {after:?} now"));
         }
     }
-    assert!(lost.is_empty(), "{} texts lost a category:\n{}", lost.len(), lost.join("\n"));
+    assert!(
+        lost.is_empty(),
+        "{} texts lost a category:\n{}",
+        lost.len(),
+        lost.join("\n")
+    );
 }
 
 #[test]

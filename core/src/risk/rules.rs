@@ -295,7 +295,10 @@ fn parse_rule(
         .ok_or("a rule is written: name gap [any] : slot : slot ...")?;
     let mut left = left.split_whitespace();
     let name = left.next().ok_or("a rule needs a name")?;
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         return Err(format!("rule name {name:?}: lower-case letters, digits and - only"));
     }
     let gap: usize = left
