@@ -141,7 +141,10 @@ checkin-clarify = { $channel ->
    *[other] Mae'n ddrwg gen i, dewiswch rif o 0 i 10 gyda'r botymau, neu Hepgor.
 }
 checkin-thanks = Diolch am lenwi'r gwiriad lles. Tan yr wythnos nesaf.
-checkin-thanks-low = Diolch am fod yn onest. Mae'n swnio fel bod pethau'n anodd ar hyn o bryd. Mae eich mentor cymheiriaid a'ch cydlynydd yma i chi. { crisis-numbers }
+checkin-thanks-low = Diolch am fod yn onest. Mae'n swnio fel bod pethau'n anodd ar hyn o bryd. { $role ->
+    [mentee] Mae eich mentor cymheiriaid a'ch cydlynydd yma i chi.
+   *[other] Mae eich cydlynydd yma i chi, ac mae goruchwyliaeth yn lle i siarad amdano.
+} { crisis-numbers }
 checkin-late = Diolch. Roedd y gwiriad hwn wedi cau, ond mae eich ateb wedi'i gadw.
 wellbeing-flag = rhybudd lles am { $name }: { $reason ->
     [low-scores] atebion isel mewn dau wiriad yn olynol
@@ -300,3 +303,49 @@ availability-how = { $channel ->
 }
 availability-not-understood = Mae'n ddrwg gen i, allwn i ddim darllen "{ $words }".
 availability-too-many = Mae'n ddrwg gen i, mae hynny'n ormod o amseroedd ar unwaith.
+
+## Negeseuon i berson: y mewnflwch
+
+inbox-ack = { $open ->
+    [yes] Diolch am eich neges, { $name }. Mae gyda'r tîm yn { $service }, a bydd rhywun yn ei darllen heddiw.
+   *[no] Diolch am eich neges, { $name }. Mae gyda'r tîm yn { $service }. Mae'r swyddfa ar gau nawr; bydd rhywun yn ei darllen o { $next } ymlaen.
+}
+inbox-notice = { $count ->
+    [one] Mae 1 neges newydd yn aros am ateb yn { $service }.
+   *[other] Mae { $count } neges newydd yn aros am ateb yn { $service }.
+} { $channel ->
+    [sms] Tecstiwch INBOX i'w darllen.
+   *[other] Anfonwch /inbox i'w darllen.
+}
+inbox-header = Heb ateb: { $count } (y { $shown } hynaf isod). { $channel ->
+    [sms] Atebwch un gyda REPLY, ei gyfeirnod a'ch ateb; mae DONE a'i gyfeirnod yn ei chau.
+   *[other] Atebwch neges isod i'w hateb, neu anfonwch /reply CYF a'ch ateb; mae /done CYF yn cau un.
+}
+inbox-item = { $reference } - { $name } ({ $from }), { $when }: { $what }
+inbox-media = { $kind ->
+    [voice] Neges llais ({ $seconds } e)
+    [video] Fideo ({ $seconds } e)
+    [audio] Sain ({ $seconds } e)
+    [photo] Llun
+    [sticker] Sticer
+    [animation] GIF
+    [document] Ffeil
+   *[other] Rhywbeth heblaw testun
+}
+inbox-no-words = (dim geiriau)
+inbox-empty = Does dim negeseuon heb eu hateb.
+inbox-reply-usage = { $channel ->
+    [sms] I ateb, tecstiwch REPLY, y cyfeirnod a'ch ateb, er enghraifft: REPLY M4K2 Byddaf yn eich ffonio am 3.
+   *[other] I ateb, anfonwch /reply, y cyfeirnod a'ch ateb, er enghraifft: /reply M4K2 Byddaf yn eich ffonio am 3.
+}
+inbox-closed = Wedi cau { $reference } ({ $name }) heb ateb.
+inbox-not-found = Does dim neges heb ei hateb { $reference }. Anfonwch /inbox i'w gweld.
+inbox-reply = { $channel ->
+    [sms] { $text } - { $name }, { $service }
+   *[other]
+        { $text }
+        — { $name }, { $service }
+}
+inbox-replied = Wedi anfon at { $name }.
+inbox-reply-opted-out = Mae { $name } wedi atal negeseuon gan Peerline, felly ni anfonwyd eich ateb. Mae'r neges yn aros yn /inbox nes i chi ei chau gyda /done.
+inbox-reply-too-long = Mae eich ateb yn rhy hir i un neges ({ $length } nod; { $limit } ar y mwyaf). Byrhewch ef a'i anfon eto.

@@ -135,7 +135,10 @@ checkin-clarify = { $channel ->
    *[other] Sorry, I need a number from 0 to 10: tap one of the buttons, or Skip.
 }
 checkin-thanks = Thank you for checking in. See you next week.
-checkin-thanks-low = Thank you for being honest. It sounds like things are hard at the moment. Your peer mentor and coordinator are here for you. { crisis-numbers }
+checkin-thanks-low = Thank you for being honest. It sounds like things are hard at the moment. { $role ->
+    [mentee] Your peer mentor and coordinator are here for you.
+   *[other] Your coordinator is here for you, and supervision is a place to talk about it.
+} { crisis-numbers }
 checkin-late = Thank you. This check-in had closed, but your answer is saved.
 wellbeing-flag = wellbeing flag for { $name }: { $reason ->
     [low-scores] low answers in two check-ins in a row
@@ -294,3 +297,49 @@ availability-how = { $channel ->
 }
 availability-not-understood = Sorry, I couldn't read "{ $words }".
 availability-too-many = Sorry, that's more times than I can take at once.
+
+## Messages for a human: the inbox
+
+inbox-ack = { $open ->
+    [yes] Thanks for your message, { $name }. It is with the team at { $service }, and someone will read it today.
+   *[no] Thanks for your message, { $name }. It is with the team at { $service }. The office is closed now; someone will read it from { $next }.
+}
+inbox-notice = { $count ->
+    [one] 1 new message is waiting for a reply at { $service }.
+   *[other] { $count } new messages are waiting for a reply at { $service }.
+} { $channel ->
+    [sms] Text INBOX to read them.
+   *[other] Send /inbox to read them.
+}
+inbox-header = Unanswered: { $count } (the oldest { $shown } below). { $channel ->
+    [sms] Answer one with REPLY, its reference and your answer; DONE and its reference closes it.
+   *[other] Reply to a message below to answer it, or send /reply REF and your answer; /done REF closes one.
+}
+inbox-item = { $reference } - { $name } ({ $from }), { $when }: { $what }
+inbox-media = { $kind ->
+    [voice] Voice note ({ $seconds } s)
+    [video] Video ({ $seconds } s)
+    [audio] Audio ({ $seconds } s)
+    [photo] Photo
+    [sticker] Sticker
+    [animation] GIF
+    [document] File
+   *[other] Something other than text
+}
+inbox-no-words = (no words)
+inbox-empty = No unanswered messages.
+inbox-reply-usage = { $channel ->
+    [sms] To answer, text REPLY, the reference and your answer, for example: REPLY M4K2 I will call you at 3.
+   *[other] To answer, send /reply, the reference and your answer, for example: /reply M4K2 I will call you at 3.
+}
+inbox-closed = Closed { $reference } ({ $name }) without a reply.
+inbox-not-found = There is no unanswered message { $reference }. Send /inbox to see them.
+inbox-reply = { $channel ->
+    [sms] { $text } - { $name }, { $service }
+   *[other]
+        { $text }
+        — { $name }, { $service }
+}
+inbox-replied = Sent to { $name }.
+inbox-reply-opted-out = { $name } has stopped messages from Peerline, so your reply was not sent. The message stays in /inbox until you close it with /done.
+inbox-reply-too-long = Your reply is too long for one message ({ $length } characters; at most { $limit }). Please shorten it and send it again.

@@ -139,7 +139,10 @@ checkin-clarify = { $channel ->
    *[other] Przepraszam, potrzebuję liczby od 0 do 10: wybierz jeden z przycisków albo Pomiń.
 }
 checkin-thanks = Dziękujemy za odpowiedzi. Do usłyszenia za tydzień.
-checkin-thanks-low = Dziękujemy za szczerość. Wygląda na to, że jest Ci teraz ciężko. Twój mentor rówieśniczy i koordynator są tu dla Ciebie. { crisis-numbers }
+checkin-thanks-low = Dziękujemy za szczerość. Wygląda na to, że jest Ci teraz ciężko. { $role ->
+    [mentee] Twój mentor rówieśniczy i koordynator są tu dla Ciebie.
+   *[other] Twój koordynator jest tu dla Ciebie, a superwizja to miejsce, by o tym porozmawiać.
+} { crisis-numbers }
 checkin-late = Dziękujemy. Te pytania są już zamknięte, ale odpowiedź została zapisana.
 wellbeing-flag = sygnał dotyczący samopoczucia ({ $name }): { $reason ->
     [low-scores] niskie odpowiedzi dwa razy z rzędu
@@ -298,3 +301,50 @@ availability-how = { $channel ->
 }
 availability-not-understood = Przepraszam, nie rozumiem: "{ $words }".
 availability-too-many = Przepraszam, to za dużo godzin naraz.
+
+## Wiadomości do człowieka: skrzynka
+
+inbox-ack = { $open ->
+    [yes] Dziękujemy za wiadomość, { $name }. Trafiła do zespołu { $service } i ktoś przeczyta ją dzisiaj.
+   *[no] Dziękujemy za wiadomość, { $name }. Trafiła do zespołu { $service }. Biuro jest teraz zamknięte; ktoś przeczyta ją od { $next }.
+}
+inbox-notice = { $count ->
+    [one] 1 nowa wiadomość czeka na odpowiedź w { $service }.
+    [few] { $count } nowe wiadomości czekają na odpowiedź w { $service }.
+   *[other] { $count } nowych wiadomości czeka na odpowiedź w { $service }.
+} { $channel ->
+    [sms] Wyślij INBOX, aby je przeczytać.
+   *[other] Wyślij /inbox, aby je przeczytać.
+}
+inbox-header = Bez odpowiedzi: { $count } (najstarsze { $shown } poniżej). { $channel ->
+    [sms] Odpowiedz: REPLY, numer i odpowiedź; DONE i numer zamyka wątek.
+   *[other] Odpowiedz na wiadomość poniżej albo wyślij /reply NUMER i odpowiedź; /done NUMER zamyka wątek.
+}
+inbox-item = { $reference } - { $name } ({ $from }), { $when }: { $what }
+inbox-media = { $kind ->
+    [voice] Wiadomość głosowa ({ $seconds } s)
+    [video] Wideo ({ $seconds } s)
+    [audio] Nagranie ({ $seconds } s)
+    [photo] Zdjęcie
+    [sticker] Naklejka
+    [animation] GIF
+    [document] Plik
+   *[other] Coś innego niż tekst
+}
+inbox-no-words = (bez słów)
+inbox-empty = Brak wiadomości bez odpowiedzi.
+inbox-reply-usage = { $channel ->
+    [sms] Aby odpowiedzieć, wyślij REPLY, numer i odpowiedź, na przykład: REPLY M4K2 Zadzwonię o 15.
+   *[other] Aby odpowiedzieć, wyślij /reply, numer i odpowiedź, na przykład: /reply M4K2 Zadzwonię o 15.
+}
+inbox-closed = Zamknięto { $reference } ({ $name }) bez odpowiedzi.
+inbox-not-found = Nie ma wiadomości bez odpowiedzi o numerze { $reference }. Wyślij /inbox, aby je zobaczyć.
+inbox-reply = { $channel ->
+    [sms] { $text } - { $name }, { $service }
+   *[other]
+        { $text }
+        — { $name }, { $service }
+}
+inbox-replied = Wysłano do: { $name }.
+inbox-reply-opted-out = { $name } wyłącza wiadomości z Peerline, więc Twoja odpowiedź nie została wysłana. Wiadomość zostaje w /inbox, dopóki nie zamkniesz jej poleceniem /done.
+inbox-reply-too-long = Odpowiedź jest za długa na jedną wiadomość ({ $length } znaków; najwyżej { $limit }). Skróć ją i wyślij ponownie.

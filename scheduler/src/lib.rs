@@ -151,10 +151,23 @@ impl Scheduler {
         self.close_checkins(now, &mut report).await?;
         self.reminders(now, &mut report).await?;
         self.record_prompts(now, &mut report).await?;
+        self.inbox_notices(now, &mut report).await?;
         if report.queued > 0 {
             self.signal.notify();
         }
         Ok(report)
+    }
+
+    /// Messages for a human that arrived after the last notice: told to the service's staff in
+    /// one notice once the batching interval has passed (`core::inbox`).
+    async fn inbox_notices(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        for id in self.store.services_with_unnotified(to_millis(now)).await? {
+            let service = self.store.service(id).await?;
+            let mut tx = self.store.begin().await?;
+            report.queued += peerline_core::inbox::notify(&mut tx, &self.i18n, &service, now).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// Occurrences of `schedule` for `job` that are due by `now`, each with whether it is still

@@ -120,7 +120,10 @@ impl Engine {
         } else {
             "checkin-thanks"
         };
-        reply.push(self.text(lang, id, &[]), None, false, id);
+        // Who is there for them depends on who they are: a mentor has a coordinator, not a
+        // peer mentor.
+        let role = ("role", sender.person.role.as_str().into());
+        reply.push(self.text(lang, id, &[role]), None, false, id);
         Ok(())
     }
 

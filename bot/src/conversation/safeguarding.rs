@@ -130,7 +130,7 @@ impl Engine {
     ) -> Result<bool, EngineError> {
         let button_ack = match &reply.inbound.payload {
             InboundPayload::Button(data) => safeguarding::parse_ack_button(data),
-            InboundPayload::Text(_) | InboundPayload::Edit(_) => None,
+            InboundPayload::Text(_) | InboundPayload::Edit(_) | InboundPayload::Media { .. } => None,
         };
         let is_command = matches!(
             intent,

@@ -622,6 +622,16 @@ impl Tx {
         row.map(Identity::try_from).transpose()
     }
 
+    pub async fn identity_by_id(&mut self, id: IdentityId) -> Result<Option<Identity>> {
+        let row: Option<IdentityRow> = sqlx::query_as(
+            "SELECT id, person_id, channel, address, opted_out_at, unreachable_at FROM identities WHERE id = ?",
+        )
+        .bind(id.0)
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(Identity::try_from).transpose()
+    }
+
     /// Opt an identity out of everything but safeguarding replies.
     pub async fn set_opted_out(&mut self, identity: IdentityId, opted_out: bool, now: i64) -> Result<()> {
         sqlx::query("UPDATE identities SET opted_out_at = ? WHERE id = ?")
