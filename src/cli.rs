@@ -767,9 +767,16 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
         }
         Command::Import(args) => {
             let service = store.service_by_name(&args.service).await?;
-            let text =
-                std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-            let rows = parse_people_csv(&text, service.id)?;
+            let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!(
+                    "{} is not UTF-8 text: in Excel or LibreOffice, save it as \"CSV UTF-8\" and import that",
+                    args.file.display()
+                )
+            })?;
+            // Excel's "CSV UTF-8" starts with a byte-order mark.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let rows = parse_people_csv(text, service.id)?;
             let ids = store.import_people(&rows, now_ms).await?;
             let ttl = i64::from(settings.invites.ttl_hours) * 3_600_000;
             println!("Imported {} people into {}.", ids.len(), display_safe(&service.name));

@@ -465,3 +465,30 @@ fn a_second_serve_on_the_same_database_refuses_to_start_naming_the_first() {
     // Once it has stopped, a new one starts.
     let _second = App::spawn(&home, &[]);
 }
+
+#[test]
+fn import_refuses_numbers_that_are_not_numbers_with_a_hint_and_reads_excel_files() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    // A Polish mobile without +48, a mobile a digit short, an unallocated range.
+    let csv = "name,role,phone\nAnia,mentee,512 345 678\nBo,mentee,0791 112345\nCy,mentee,04000 000000\n";
+    std::fs::write(home.path().join("people.csv"), csv).unwrap();
+    let out = home.cli(&["import", "--service", "Camden", "people.csv"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("line 2") && stderr.contains("+48 for Poland"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 3") && stderr.contains("line 4"), "{stderr}");
+    // Saved by Excel as "CSV UTF-8": a byte-order mark, and a number pasted with a no-break space.
+    let excel = "\u{feff}name,role,phone\nAnia,mentee,+48\u{a0}512 345 678\n";
+    std::fs::write(home.path().join("excel.csv"), excel).unwrap();
+    let out = home.cli_ok(&["import", "--service", "Camden", "excel.csv"]);
+    assert!(out.contains("Imported 1 people"), "{out}");
+    // Saved as the old "CSV" (Windows-1252): one clear line saying what to do.
+    std::fs::write(home.path().join("latin1.csv"), b"name,role\nZo\xeb,mentee\n").unwrap();
+    let out = home.cli(&["import", "--service", "Camden", "latin1.csv"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("save it as \"CSV UTF-8\""), "{stderr}");
+}

@@ -217,7 +217,7 @@ async fn a_mentees_own_words_and_voice_note_reach_the_coordinator_who_answers_by
     let to_kit = wait_texts(&c.telegram, KIT, kit_before + 1).await;
     assert_eq!(
         to_kit.last().unwrap(),
-        "Thanks Kit, lovely to hear your voice.\n— Cath, Camden"
+        "Thanks Kit, lovely to hear your voice.\n- Cath, Camden"
     );
 
     // Both threads answered: the inbox is empty; every view and reply is audited.

@@ -307,8 +307,8 @@ availability-too-many = Mae'n ddrwg gen i, mae hynny'n ormod o amseroedd ar unwa
 ## Negeseuon i berson: y mewnflwch
 
 inbox-ack = { $open ->
-    [yes] Diolch am eich neges, { $name }. Mae gyda'r tîm yn { $service }, a bydd rhywun yn ei darllen heddiw.
-   *[no] Diolch am eich neges, { $name }. Mae gyda'r tîm yn { $service }. Mae'r swyddfa ar gau nawr; bydd rhywun yn ei darllen o { $next } ymlaen.
+    [yes] Diolch am eich neges, { $name }. Mae gyda'r tim yn { $service }, a bydd rhywun yn ei darllen heddiw.
+   *[no] Diolch am eich neges, { $name }. Mae gyda'r tim yn { $service }. Mae'r swyddfa ar gau nawr; bydd rhywun yn ei darllen o { $next } ymlaen.
 }
 inbox-notice = { $count ->
     [one] Mae 1 neges newydd yn aros am ateb yn { $service }.
@@ -344,7 +344,7 @@ inbox-reply = { $channel ->
     [sms] { $text } - { $name }, { $service }
    *[other]
         { $text }
-        — { $name }, { $service }
+        - { $name }, { $service }
 }
 inbox-replied = Wedi anfon at { $name }.
 inbox-reply-opted-out = Mae { $name } wedi atal negeseuon gan Peerline, felly ni anfonwyd eich ateb. Mae'r neges yn aros yn /inbox nes i chi ei chau gyda /done.

@@ -338,7 +338,7 @@ inbox-reply = { $channel ->
     [sms] { $text } - { $name }, { $service }
    *[other]
         { $text }
-        — { $name }, { $service }
+        - { $name }, { $service }
 }
 inbox-replied = Sent to { $name }.
 inbox-reply-opted-out = { $name } has stopped messages from Peerline, so your reply was not sent. The message stays in /inbox until you close it with /done.

@@ -343,7 +343,7 @@ inbox-reply = { $channel ->
     [sms] { $text } - { $name }, { $service }
    *[other]
         { $text }
-        — { $name }, { $service }
+        - { $name }, { $service }
 }
 inbox-replied = Wysłano do: { $name }.
 inbox-reply-opted-out = { $name } wyłącza wiadomości z Peerline, więc Twoja odpowiedź nie została wysłana. Wiadomość zostaje w /inbox, dopóki nie zamkniesz jej poleceniem /done.
