@@ -271,6 +271,33 @@ fn a_coordinator_configures_schedules_books_supervision_and_previews_what_will_b
         &[],
         "--working-hours",
     );
+    // Numbered days mean Sunday-first to the cron library: refused, saying what to write.
+    fails_with(
+        &home,
+        &[
+            "service",
+            "set",
+            "--name",
+            "Camden",
+            "--checkin-schedule",
+            "0 0 10 * * 1-5",
+        ],
+        &[],
+        "write days of the week as names (Mon, Mon-Fri",
+    );
+    fails_with(
+        &home,
+        &[
+            "service",
+            "set",
+            "--name",
+            "Camden",
+            "--checkin-schedule",
+            "0 10 * * Mon",
+        ],
+        &[],
+        "seconds first",
+    );
     // Values that would not read back are refused before they are stored.
     fails_with(
         &home,
@@ -361,6 +388,28 @@ fn a_coordinator_configures_schedules_books_supervision_and_previews_what_will_b
     }
     // Never a phone number.
     assert!(!preview.contains("900101"));
+    // A check-in due in quiet hours is previewed when it will go, saying why.
+    home.cli_ok(&[
+        "service",
+        "set",
+        "--name",
+        "Camden",
+        "--checkin-schedule",
+        "0 30 1 * * Wed",
+    ]);
+    let preview = home.cli_ok(&[
+        "schedule",
+        "preview",
+        "--service",
+        "Camden",
+        "--from",
+        "2030-03-01",
+        "--to",
+        "2030-03-08",
+    ]);
+    let line = "Wed 2030-03-06 07:30 GMT\tSam\twellbeing check-in (due Wed 01:30, held for quiet hours)";
+    assert!(preview.contains(line), "{line:?} in\n{preview}");
+    assert!(!preview.contains("01:30 GMT"), "{preview}");
     fails_with(
         &home,
         &[

@@ -13,13 +13,52 @@ pub struct Segments {
     pub parts: u32,
 }
 
+/// How many segments `text` costs, counted as Twilio's own segment calculator counts them:
+/// GSM-7 septets (an extension character takes two and is never split) through `sms_splitter`,
+/// and UCS-2 by grapheme cluster, so a family or flag emoji that would straddle a segment
+/// boundary moves whole to the next segment, as the provider sends it.
 pub fn segments(text: &str) -> Segments {
     let splitter = SplitSms::default();
     let split = splitter.split(String::from(text));
+    let gsm7 = split.character_set == "GSM";
+    let parts = if gsm7 {
+        u32::try_from(split.parts.len()).unwrap_or(u32::MAX)
+    } else {
+        ucs2_parts(text)
+    };
     Segments {
-        gsm7: split.character_set == "GSM",
-        parts: u32::try_from(split.parts.len()).unwrap_or(u32::MAX).max(1),
+        gsm7,
+        parts: parts.max(1),
     }
+}
+
+/// UCS-2 code units in one segment alone, and in each part of a concatenated message (the
+/// rest of the 140 bytes carries the concatenation header).
+const UCS2_SINGLE: usize = 70;
+const UCS2_PART: usize = 67;
+
+fn ucs2_parts(text: &str) -> u32 {
+    use unicode_segmentation::UnicodeSegmentation;
+    let total: usize = text.encode_utf16().count();
+    if total <= UCS2_SINGLE {
+        return 1;
+    }
+    let mut parts: u32 = 1;
+    let mut used = 0;
+    for grapheme in text.graphemes(true) {
+        let units = grapheme.encode_utf16().count();
+        if used > 0 && used + units > UCS2_PART {
+            parts = parts.saturating_add(1);
+            used = 0;
+        }
+        used += units;
+        // A cluster longer than a whole part (never in practice) spills into parts of its own.
+        while used > UCS2_PART {
+            parts = parts.saturating_add(1);
+            used -= UCS2_PART;
+        }
+    }
+    parts
 }
 
 /// Is `text` entirely GSM-7?
