@@ -550,6 +550,25 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 starts.with_timezone(&service.timezone).format("%a %-d %b %Y %H:%M %Z"),
                 mentors.join(", ")
             );
+            // A place too long for an SMS reminder still reaches the mentor, as its own message.
+            if let Some(p) = place.as_deref() {
+                let reminder = peerline_core::supervision::reminder_message(
+                    &peerline_core::i18n::Localizer::embedded()?,
+                    peerline_core::domain::Language::EnGb,
+                    peerline_core::domain::ChannelKind::Sms,
+                    id,
+                    &kind,
+                    "Tue 22 Dec, 15:30",
+                    Some(p),
+                    settings.sms.max_segments,
+                );
+                if reminder.place.is_some() {
+                    println!(
+                        "Note: the place is too long to fit in an SMS reminder (sms.max_segments = {}); mentors on SMS will get it as a separate message after the reminder.",
+                        settings.sms.max_segments
+                    );
+                }
+            }
             Ok(())
         }
         Command::Supervision(SupervisionCommand::List { service }) => {

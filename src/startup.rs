@@ -277,6 +277,7 @@ impl Application {
             chrono::Duration::hours(i64::from(settings.scheduler.grace_hours)),
         )
         .with_escalation_policy(policy)
+        .with_sms_max_segments(settings.sms.max_segments)
         .with_retention(
             chrono::Duration::days(i64::from(settings.privacy.message_retention_days.max(1))),
             chrono::Duration::days(i64::from(settings.privacy.escalation_retention_days.max(1))),

@@ -541,3 +541,42 @@ fn import_refuses_numbers_that_are_not_numbers_with_a_hint_and_reads_excel_files
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("save it as \"CSV UTF-8\""), "{stderr}");
 }
+
+#[test]
+fn booking_with_a_place_too_long_for_an_sms_reminder_says_how_it_will_be_sent() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    std::fs::write(
+        home.path().join("sam.csv"),
+        "name,role,phone,placement_start\nSam,mentor,07700 900101,2030-03-04\n",
+    )
+    .unwrap();
+    home.cli_ok(&["import", "--service", "Camden", "sam.csv"]);
+    let link = format!("https://teams.microsoft.com/l/meetup-join/{}", "x".repeat(500));
+    let out = home.cli_ok(&[
+        "supervision",
+        "add",
+        "--service",
+        "Camden",
+        "--mentor",
+        "Sam",
+        "--at",
+        "2030-03-20 15:30",
+        "--place",
+        &link,
+    ]);
+    assert!(out.contains("too long to fit in an SMS reminder"), "{out}");
+    let out = home.cli_ok(&[
+        "supervision",
+        "add",
+        "--service",
+        "Camden",
+        "--mentor",
+        "Sam",
+        "--at",
+        "2030-03-27 15:30",
+        "--place",
+        "Room 2",
+    ]);
+    assert!(!out.contains("too long"), "{out}");
+}

@@ -158,13 +158,17 @@ wellbeing-flag = rhybudd lles am { $name }: { $reason ->
 supervision-reminder = Nodyn atgoffa: { $kind ->
     [group] goruchwyliaeth ar y cyd
    *[other] eich goruchwyliaeth 1:1
-}, { $when }, { $place ->
-    [none] yn y lle arferol
-   *[other] lleoliad: { $place }
+}, { $when }, { $placement ->
+    [next] lleoliad: yn y neges nesaf
+   *[inline] { $place ->
+        [none] yn y lle arferol
+       *[other] lleoliad: { $place }
+    }
 }. { $channel ->
     [sms] Atebwch YES (IE) os gallwch ddod, neu NO (NA) os na allwch.
    *[other] Allwch chi ddod?
 }
+supervision-place = Lleoliad: { $place }
 button-confirm = Bydda i yno
 button-decline = Alla i ddim dod
 supervision-confirmed = Diolch, welwn ni chi yno.

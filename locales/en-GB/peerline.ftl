@@ -152,13 +152,17 @@ wellbeing-flag = wellbeing flag for { $name }: { $reason ->
 supervision-reminder = Reminder: { $kind ->
     [group] group supervision
    *[other] your 1:1 supervision
-} on { $when }, { $place ->
-    [none] at the usual place
-   *[other] at { $place }
+} on { $when }, { $placement ->
+    [next] at the place in the next message
+   *[inline] { $place ->
+        [none] at the usual place
+       *[other] at { $place }
+    }
 }. { $channel ->
     [sms] Reply YES if you can come or NO if you can't.
    *[other] Can you come?
 }
+supervision-place = Where: { $place }
 button-confirm = I'll be there
 button-decline = Can't make it
 supervision-confirmed = Thank you, see you then.

@@ -156,13 +156,17 @@ wellbeing-flag = sygnał dotyczący samopoczucia ({ $name }): { $reason ->
 supervision-reminder = Przypomnienie: { $kind ->
     [group] superwizja grupowa
    *[other] superwizja indywidualna
-}, { $when }, { $place ->
-    [none] w zwykłym miejscu
-   *[other] miejsce: { $place }
+}, { $when }, { $placement ->
+    [next] miejsce: w następnej wiadomości
+   *[inline] { $place ->
+        [none] w zwykłym miejscu
+       *[other] miejsce: { $place }
+    }
 }. { $channel ->
     [sms] Odpisz YES (TAK), jeśli przyjdziesz, albo NO (NIE), jeśli nie.
    *[other] Czy możesz przyjść?
 }
+supervision-place = Miejsce: { $place }
 button-confirm = Będę
 button-decline = Nie dam rady
 supervision-confirmed = Dziękujemy, do zobaczenia.
