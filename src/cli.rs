@@ -61,6 +61,10 @@ pub enum Command {
     Person(PersonCommand),
     /// Read the audit log: who saw or changed what, and when (newest first).
     Audit(AuditArgs),
+    /// What Peerline is sending or has sent: status, attempts, segments, last error (newest
+    /// first; never a number, and never a message's text unless --show-text, which is audited).
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Import people from a CSV file (name, role, phone, telegram_username, language,
     /// placement_start). Nothing is imported if any row is bad.
     Import(ImportArgs),
@@ -148,7 +152,17 @@ pub enum ScheduleCommand {
         /// Last day (YYYY-MM-DD), inclusive.
         #[arg(long)]
         to: String,
+        /// `text` (for people), or `tsv` / `json` with RFC 3339 times and UTC offsets (for tools).
+        #[arg(long, default_value = "text")]
+        format: PreviewFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreviewFormat {
+    Text,
+    Tsv,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -214,6 +228,25 @@ pub enum PeopleCommand {
     List {
         #[arg(long)]
         service: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List outbound messages, newest first.
+    List {
+        /// Only messages to this person (the id `people list` shows).
+        #[arg(long)]
+        person: Option<i64>,
+        /// Only this status: queued, sending, sent, delivered, failed, dead, skipped.
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Show each message's text too (audited as outbox.view-text).
+        #[arg(long)]
+        show_text: bool,
     },
 }
 
@@ -483,7 +516,12 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             }
             Ok(())
         }
-        Command::Schedule(ScheduleCommand::Preview { service, from, to }) => {
+        Command::Schedule(ScheduleCommand::Preview {
+            service,
+            from,
+            to,
+            format,
+        }) => {
             let service = store.service_by_name(&service).await?;
             let (from, to) = (parse_date(&from)?, parse_date(&to)?);
             if to < from {
@@ -492,6 +530,34 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let start = local_midnight(&service, from);
             let end = local_midnight(&service, to + chrono::Days::new(1));
             let lines = peerline_scheduler::preview::preview(store, &service, start, end).await?;
+            if format == PreviewFormat::Json {
+                let rows: Vec<serde_json::Value> = lines
+                    .iter()
+                    .map(|l| {
+                        serde_json::json!({
+                            "at": l.at.with_timezone(&service.timezone).to_rfc3339(),
+                            "name": l.name,
+                            "what": l.what,
+                            "language": l.language.tag(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(());
+            }
+            if format == PreviewFormat::Tsv {
+                println!("at\tname\twhat\tlanguage");
+                for l in &lines {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        l.at.with_timezone(&service.timezone).to_rfc3339(),
+                        cell_safe(&l.name),
+                        cell_safe(&l.what),
+                        l.language
+                    );
+                }
+                return Ok(());
+            }
             if lines.is_empty() {
                 println!(
                     "Nothing would be sent by {} in that period.",
@@ -733,6 +799,68 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             }
             if !yes {
                 println!("Run again with --yes to erase.");
+            }
+            Ok(())
+        }
+        Command::Outbox(OutboxCommand::List {
+            person,
+            status,
+            limit,
+            show_text,
+        }) => {
+            const STATUSES: [&str; 7] = ["queued", "sending", "sent", "delivered", "failed", "dead", "skipped"];
+            if let Some(s) = &status
+                && !STATUSES.contains(&s.as_str())
+            {
+                bail!("--status {s:?} is not one of {}", STATUSES.join(", "));
+            }
+            let person = person.map(peerline_core::domain::PersonId);
+            let rows = store.outbox_rows(person).await?;
+            let shown: Vec<_> = rows
+                .iter()
+                .rev()
+                .filter(|r| status.as_deref().is_none_or(|s| r.status.as_str() == s))
+                .take(limit)
+                .collect();
+            if show_text {
+                let mut tx = store.begin().await?;
+                tx.audit(AuditEntry {
+                    at: now_ms,
+                    service_id: None,
+                    actor_person_id: None,
+                    actor_label: &operator(),
+                    action: "outbox.view-text",
+                    subject_person_id: person,
+                    detail: Some(format!("{} message(s)", shown.len())),
+                })
+                .await?;
+                tx.commit().await?;
+            }
+            println!(
+                "id\tcreated\tperson\tchannel\tkind\tpriority\tstatus\tattempts\tsegments\tlast error{}",
+                if show_text { "\ttext" } else { "" }
+            );
+            for r in shown {
+                let created = peerline_core::clock::from_millis(r.created_at).format("%Y-%m-%d %H:%M:%S UTC");
+                let text = if show_text {
+                    format!("\t{}", cell_safe(&r.body))
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{}\t{created}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}{text}",
+                    r.id.0,
+                    r.person_id.map_or("-".to_owned(), |p| p.0.to_string()),
+                    r.channel.as_str(),
+                    cell_safe(&r.kind),
+                    r.priority.as_str(),
+                    r.status.as_str(),
+                    r.attempts,
+                    r.segments.map_or("-".to_owned(), |s| s.to_string()),
+                    r.last_error
+                        .as_deref()
+                        .map_or("-".to_owned(), |e| cell_safe(e).into_owned()),
+                );
             }
             Ok(())
         }

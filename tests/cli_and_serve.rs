@@ -580,3 +580,52 @@ fn booking_with_a_place_too_long_for_an_sms_reminder_says_how_it_will_be_sent() 
     ]);
     assert!(!out.contains("too long"), "{out}");
 }
+
+#[tokio::test]
+async fn outbox_list_shows_what_is_sent_without_numbers_and_text_only_when_asked_and_audited() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    let store = home.store().await;
+    let mut tx = store.begin().await.unwrap();
+    let m = support::message(
+        peerline_core::domain::ChannelKind::Sms,
+        "+447700900123",
+        peerline_core::store::Priority::Reminder,
+        "Reminder: supervision on Tuesday",
+    );
+    tx.enqueue(&m, 1_790_000_000_000).await.unwrap();
+    tx.commit().await.unwrap();
+    let out = home.cli_ok(&["outbox", "list"]);
+    assert!(out.starts_with("id\tcreated\tperson\tchannel\tkind"), "{out}");
+    assert!(out.contains("\tsms\ttest\treminder\tqueued\t0\t"), "{out}");
+    assert!(
+        !out.contains("900123") && !out.contains("Reminder: supervision"),
+        "{out}"
+    );
+    let out = home.cli_ok(&["outbox", "list", "--status", "queued", "--show-text"]);
+    assert!(out.contains("Reminder: supervision on Tuesday"), "{out}");
+    assert!(!out.contains("900123"), "{out}");
+    let audit = home.cli_ok(&["audit", "--action", "outbox"]);
+    assert!(audit.contains("outbox.view-text"), "{audit}");
+    assert_eq!(
+        home.cli_ok(&["outbox", "list", "--status", "failed"]).lines().count(),
+        1
+    );
+    fails_with(&home, &["outbox", "list", "--status", "lost"], &[], "is not one of");
+
+    // The preview for tools: JSON with offsets.
+    let json = home.cli_ok(&[
+        "schedule",
+        "preview",
+        "--service",
+        "Camden",
+        "--from",
+        "2030-07-01",
+        "--to",
+        "2030-07-07",
+        "--format",
+        "json",
+    ]);
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(rows.as_array().is_some(), "{json}");
+}
