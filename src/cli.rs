@@ -86,6 +86,10 @@ pub enum ServiceCommand {
         /// IANA time zone; defaults to the configured default_timezone (Europe/London).
         #[arg(long)]
         timezone: Option<String>,
+        /// The UK nation it is in, for the crisis lines people are given: england (the
+        /// default), wales, scotland or northern-ireland.
+        #[arg(long)]
+        nation: Option<String>,
     },
     /// List services.
     List,
@@ -107,6 +111,9 @@ pub struct ServiceSetArgs {
     /// Working days, e.g. Mon-Fri.
     #[arg(long)]
     working_days: Option<String>,
+    /// The UK nation it is in: england, wales, scotland or northern-ireland.
+    #[arg(long)]
+    nation: Option<String>,
     /// Working hours, e.g. 09:00-17:00.
     #[arg(long)]
     working_hours: Option<String>,
@@ -333,17 +340,32 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             println!("Database {} is up to date.", settings.database.url);
             Ok(())
         }
-        Command::Service(ServiceCommand::Add { name, timezone }) => {
+        Command::Service(ServiceCommand::Add { name, timezone, nation }) => {
+            let nation = nation
+                .as_deref()
+                .map(str::parse::<peerline_core::domain::Nation>)
+                .transpose()?;
             let tz = match timezone {
                 Some(t) => t
                     .parse::<Tz>()
                     .map_err(|_| anyhow::anyhow!("unknown time zone {t:?} (use an IANA name such as Europe/London)"))?,
                 None => settings.default_timezone.0,
             };
-            let service = store.add_service(&name, tz, now_ms).await?;
+            let mut service = store.add_service(&name, tz, now_ms).await?;
+            if let Some(nation) = nation {
+                let update = peerline_core::store::ServiceUpdate {
+                    nation: Some(nation),
+                    ..Default::default()
+                };
+                store.update_service(service.id, &update).await?;
+                service = store.service(service.id).await?;
+            }
             println!(
-                "Added service {:?} (id {}, time zone {}).",
-                service.name, service.id, service.timezone
+                "Added service {:?} (id {}, time zone {}, {}).",
+                service.name,
+                service.id,
+                service.timezone,
+                nation_name(service.nation)
             );
             Ok(())
         }
@@ -353,7 +375,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 println!("No services yet. Add one with: peerline service add --name \"Camden peer mentoring\"");
             }
             for s in services {
-                println!("{}\t{}\t{}", s.id, cell_safe(&s.name), s.timezone);
+                println!("{}\t{}\t{}\t{}", s.id, cell_safe(&s.name), s.timezone, s.nation);
             }
             Ok(())
         }
@@ -404,6 +426,11 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                     .map(|t| time("--supervision-time", t))
                     .transpose()?,
                 group_schedule: cron("--group-schedule", &a.group_schedule)?,
+                nation: a
+                    .nation
+                    .as_deref()
+                    .map(str::parse::<peerline_core::domain::Nation>)
+                    .transpose()?,
             };
             // The hours as they would be stored must read back, or the service could not load.
             let or = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
@@ -980,6 +1007,16 @@ fn local_midnight(service: &peerline_core::store::Service, date: NaiveDate) -> D
 
 fn unreachable_command() -> anyhow::Result<()> {
     bail!("internal error: command dispatched to the wrong handler")
+}
+
+/// A nation as a sentence names it.
+fn nation_name(n: peerline_core::domain::Nation) -> &'static str {
+    match n {
+        peerline_core::domain::Nation::England => "England",
+        peerline_core::domain::Nation::Wales => "Wales",
+        peerline_core::domain::Nation::Scotland => "Scotland",
+        peerline_core::domain::Nation::NorthernIreland => "Northern Ireland",
+    }
 }
 
 /// `YYYY-MM-DD`, or the UK's `DD/MM/YYYY`.

@@ -629,3 +629,21 @@ async fn outbox_list_shows_what_is_sent_without_numbers_and_text_only_when_asked
     let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert!(rows.as_array().is_some(), "{json}");
 }
+
+#[test]
+fn a_service_has_a_nation_for_its_crisis_lines() {
+    let home = Home::new();
+    let out = home.cli_ok(&["service", "add", "--name", "Cardiff", "--nation", "Wales"]);
+    assert!(out.contains("Wales"), "{out}");
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    home.cli_ok(&["service", "set", "--name", "Camden", "--nation", "Northern Ireland"]);
+    let list = home.cli_ok(&["service", "list"]);
+    assert!(list.contains("\tCardiff\tEurope/London\twales"), "{list}");
+    assert!(list.contains("\tCamden\tEurope/London\tnorthern-ireland"), "{list}");
+    fails_with(
+        &home,
+        &["service", "add", "--name", "Dublin", "--nation", "Ireland"],
+        &[],
+        "is not a UK nation",
+    );
+}

@@ -6,7 +6,12 @@
 
 ## Shared pieces
 
-crisis-numbers = Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd). Tecstiwch SHOUT i 85258. GIG 111, opsiwn 2 ar gyfer iechyd meddwl.
+crisis-numbers = { $nation ->
+    [wales] Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd; yn Gymraeg 0808 164 0123, gyda'r nos). Tecstiwch SHOUT i 85258. GIG 111, pwyswch 2 ar gyfer iechyd meddwl.
+    [scotland] Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd). Breathing Space: 0800 83 85 87. Tecstiwch SHOUT i 85258. NHS 24: 111.
+    [northern-ireland] Os ydych chi mewn perygl nawr, ffoniwch 999. Lifeline: 0808 808 8000 (am ddim, unrhyw bryd). Y Samariaid: 116 123. Tecstiwch SHOUT i 85258.
+   *[england] Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd; yn Gymraeg 0808 164 0123, gyda'r nos). Tecstiwch SHOUT i 85258. GIG 111, opsiwn 2 ar gyfer iechyd meddwl.
+}
 
 role-name = { $role ->
     [coordinator] cydlynydd
@@ -219,8 +224,18 @@ date-day = { $weekday } { $day } { $month }
 ## Safeguarding
 
 crisis-reply = Diolch am ddweud wrthon ni. Dydych chi ddim ar eich pen eich hun. { crisis-numbers }{ $extra ->
-    [drugs] {" "}FRANK, am gyffuriau: 0300 123 6600 (gall ymddangos ar eich bil).
-    [abuse] {" "}Llinell gymorth cam-drin domestig (National Domestic Abuse Helpline): 0808 2000 247, am ddim, ddydd a nos.
+    [drugs] { $nation ->
+        [wales] {" "}DAN 24/7, am gyffuriau ac alcohol: 0808 808 2234, neu tecstiwch DAN i 81066.
+        [scotland] {" "}Know the Score, am gyffuriau: 0800 587 5879.
+        [northern-ireland] {""}
+       *[england] {" "}FRANK, am gyffuriau: 0300 123 6600 (gall ymddangos ar eich bil).
+    }
+    [abuse] { $nation ->
+        [wales] {" "}Byw Heb Ofn (Live Fear Free): 0808 80 10 800, am ddim, ddydd a nos.
+        [scotland] {" "}Domestic Abuse and Forced Marriage Helpline: 0800 027 1234, am ddim, ddydd a nos.
+        [northern-ireland] {" "}Domestic and Sexual Abuse Helpline: 0808 802 1414, am ddim, ddydd a nos.
+       *[england] {" "}Llinell gymorth cam-drin domestig (National Domestic Abuse Helpline): 0808 2000 247, am ddim, ddydd a nos.
+    }
    *[none] {""}
 }{ $known ->
     [yes] {" "}Rydyn ni wedi rhoi gwybod i'ch cydlynydd.

@@ -4,7 +4,14 @@
 
 ## Shared pieces
 
-crisis-numbers = If you are in danger now, call 999. Samaritans: 116 123 (free, any time). Text SHOUT to 85258. NHS 111, option 2 for mental health.
+# The help a person is given follows the nation their service is in ($nation; England when
+# not given). Every number here is in core/crisis/resources.toml with its source.
+crisis-numbers = { $nation ->
+    [wales] If you are in danger now, call 999. Samaritans: 116 123 (free, any time; in Welsh 0808 164 0123, evenings). Text SHOUT to 85258. NHS 111, press 2 for mental health.
+    [scotland] If you are in danger now, call 999. Samaritans: 116 123 (free, any time). Breathing Space: 0800 83 85 87. Text SHOUT to 85258. NHS 24: 111.
+    [northern-ireland] If you are in danger now, call 999. Lifeline: 0808 808 8000 (free, any time). Samaritans: 116 123. Text SHOUT to 85258.
+   *[england] If you are in danger now, call 999. Samaritans: 116 123 (free, any time). Text SHOUT to 85258. NHS 111, option 2 for mental health.
+}
 
 role-name = { $role ->
     [coordinator] coordinator
@@ -213,8 +220,18 @@ date-day = { $weekday } { $day } { $month }
 ## Safeguarding
 
 crisis-reply = Thank you for telling us. You are not alone. { crisis-numbers }{ $extra ->
-    [drugs] {" "}FRANK, about drugs: 0300 123 6600 (may show on a phone bill).
-    [abuse] {" "}National Domestic Abuse Helpline: 0808 2000 247, free, day and night.
+    [drugs] { $nation ->
+        [wales] {" "}DAN 24/7, about drugs and alcohol: 0808 808 2234, or text DAN to 81066.
+        [scotland] {" "}Know the Score, about drugs: 0800 587 5879.
+        [northern-ireland] {""}
+       *[england] {" "}FRANK, about drugs: 0300 123 6600 (may show on a phone bill).
+    }
+    [abuse] { $nation ->
+        [wales] {" "}Live Fear Free: 0808 80 10 800, free, day and night.
+        [scotland] {" "}Domestic Abuse and Forced Marriage Helpline: 0800 027 1234, free, day and night.
+        [northern-ireland] {" "}Domestic and Sexual Abuse Helpline: 0808 802 1414, free, day and night.
+       *[england] {" "}National Domestic Abuse Helpline: 0808 2000 247, free, day and night.
+    }
    *[none] {""}
 }{ $known ->
     [yes] {" "}We have told your coordinator.

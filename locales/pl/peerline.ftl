@@ -6,7 +6,12 @@
 
 ## Shared pieces
 
-crisis-numbers = Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). Wyślij SMS o treści SHOUT na numer 85258 (po angielsku). NHS 111, opcja 2 w sprawie zdrowia psychicznego.
+crisis-numbers = { $nation ->
+    [wales] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, wybierz 2 (zdrowie psychiczne; tłumacz na prośbę).
+    [scotland] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). Breathing Space: 0800 83 85 87 (po angielsku). NHS 24: 111 (tłumacz na prośbę).
+    [northern-ireland] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Lifeline: 0808 808 8000 (bezpłatnie, całą dobę, po angielsku). Samaritans: 116 123 (po angielsku).
+   *[england] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, opcja 2 (zdrowie psychiczne; tłumacz na prośbę).
+}
 
 role-name = { $role ->
     [coordinator] koordynator
@@ -217,8 +222,18 @@ date-day = { $weekday } { $day } { $month }
 ## Safeguarding
 
 crisis-reply = Dziękujemy, że nam o tym piszesz. Nie musisz mierzyć się z tym w pojedynkę. { crisis-numbers }{ $extra ->
-    [drugs] {" "}FRANK, w sprawie narkotyków: 0300 123 6600 (połączenie może być widoczne na rachunku).
-    [abuse] {" "}National Domestic Abuse Helpline (przemoc domowa): 0808 2000 247, bezpłatnie, całą dobę.
+    [drugs] { $nation ->
+        [wales] {" "}DAN 24/7, narkotyki i alkohol: 0808 808 2234 (po angielsku lub walijsku).
+        [scotland] {" "}Know the Score, narkotyki: 0800 587 5879 (po angielsku).
+        [northern-ireland] {""}
+       *[england] {" "}FRANK, w sprawie narkotyków: 0300 123 6600 (po angielsku; połączenie może być widoczne na rachunku).
+    }
+    [abuse] { $nation ->
+        [wales] {" "}Live Fear Free (przemoc domowa): 0808 80 10 800, bezpłatnie, całą dobę.
+        [scotland] {" "}Domestic Abuse and Forced Marriage Helpline (przemoc domowa): 0800 027 1234, bezpłatnie, całą dobę.
+        [northern-ireland] {" "}Domestic and Sexual Abuse Helpline (przemoc domowa): 0808 802 1414, bezpłatnie, całą dobę.
+       *[england] {" "}National Domestic Abuse Helpline (przemoc domowa): 0808 2000 247, bezpłatnie, całą dobę.
+    }
    *[none] {""}
 }{ $known ->
     [yes] {" "}Powiadomiliśmy Twojego koordynatora.

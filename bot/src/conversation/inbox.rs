@@ -75,7 +75,8 @@ impl Engine {
                 ],
             );
             if !open {
-                body = format!("{body} {}", self.text(lang, "crisis-numbers", &[]));
+                let nation = ("nation", service.nation.as_str().into());
+                body = format!("{body} {}", self.text(lang, "crisis-numbers", &[nation]));
             }
             reply.push(body, None, false, "inbox-ack");
         }

@@ -399,7 +399,12 @@ impl Engine {
                 if !opted_out {
                     tx.set_opted_out(identity.id, true, now).await?;
                     tx.audit(audit("identity.opt-out", None)).await?;
-                    let body = self.text(lang, "stop-confirm", &[("channel", ch())]);
+                    let nation = tx.service(person.service_id).await?.nation;
+                    let body = self.text(
+                        lang,
+                        "stop-confirm",
+                        &[("channel", ch()), ("nation", nation.as_str().into())],
+                    );
                     reply.push(body, None, true, "opt-out-confirmation");
                 }
                 // Already opted out: the confirmation was sent once; say nothing more.
@@ -443,7 +448,8 @@ impl Engine {
                         ("end", service.working_end.as_str().into()),
                     ],
                 );
-                let body = format!("{} {hours}", self.text(lang, id, &[("channel", ch())]));
+                let nation = ("nation", service.nation.as_str().into());
+                let body = format!("{} {hours}", self.text(lang, id, &[("channel", ch()), nation]));
                 reply.push(body, None, false, "help");
             }
             Intent::Language(None) => {

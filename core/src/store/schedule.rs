@@ -27,6 +27,7 @@ pub struct ServiceUpdate {
     pub quiet_end: Option<String>,
     pub supervision_time: Option<String>,
     pub group_schedule: Option<String>,
+    pub nation: Option<crate::domain::Nation>,
 }
 
 /// Where to write to one person.
@@ -287,7 +288,7 @@ impl Store {
     /// Change a service's settings; `None` fields stay as they are.
     pub async fn update_service(&self, service: ServiceId, u: &ServiceUpdate) -> Result<()> {
         let mut tx = self.begin().await?;
-        let fields: [(&str, Option<&str>); 8] = [
+        let fields: [(&str, Option<&str>); 9] = [
             ("checkin_schedule", u.checkin_schedule.as_deref()),
             ("working_days", u.working_days.as_deref()),
             ("working_start", u.working_start.as_deref()),
@@ -296,6 +297,7 @@ impl Store {
             ("quiet_end", u.quiet_end.as_deref()),
             ("supervision_time", u.supervision_time.as_deref()),
             ("group_schedule", u.group_schedule.as_deref()),
+            ("nation", u.nation.map(|n| n.as_str())),
         ];
         for (column, value) in fields {
             if let Some(v) = value {
