@@ -250,7 +250,8 @@ impl Application {
                 router = router.merge(provider.routes);
                 let worker = Worker::new(
                     store.clone(),
-                    SmsChannel::new(provider.sender, settings.sms.max_segments),
+                    SmsChannel::new(provider.sender, settings.sms.max_segments)
+                        .with_folding(settings.sms.fold_diacritics),
                     Arc::clone(&clock),
                     settings.delivery.clone(),
                     Limits {

@@ -298,3 +298,41 @@ async fn out_of_hours_the_acknowledgement_says_when_and_gives_the_crisis_lines()
     );
     assert!(ack.contains("116 123") && ack.contains("999"), "{ack}");
 }
+
+#[tokio::test]
+async fn a_polish_crisis_reply_by_sms_is_folded_to_gsm7_and_stays_within_three_segments() {
+    let c = camden("00:00-23:59").await;
+    let code = c.home.invite("Camden", "mentee", "Ania", &["--language", "pl"]);
+    let ania = "+447700900404";
+    let send = |sid: &'static str, body: String| {
+        let params: Vec<(String, String)> = [
+            ("MessageSid", sid),
+            ("AccountSid", ACCOUNT_SID),
+            ("From", ania),
+            ("To", OUR_NUMBER),
+            ("Body", body.as_str()),
+            ("NumMedia", "0"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect::<Vec<_>>();
+        let app = &c.app;
+        async move { signed_twilio_post(app, PUBLIC_URL, "/webhooks/twilio/sms", AUTH_TOKEN, &params).await }
+    };
+    assert_eq!(send("SMania1", format!("JOIN {code}")).await, 200);
+    assert_eq!(send("SMania2", "chcę się zabić".to_owned()).await, 200);
+    eventually(WAIT, "Ania's crisis reply", || async {
+        c.twilio.delivered_to(ania).iter().any(|b| b.contains("116 123"))
+    })
+    .await;
+    let reply = c
+        .twilio
+        .delivered_to(ania)
+        .into_iter()
+        .find(|b| b.contains("116 123"))
+        .unwrap();
+    let seg = peerline_core::sms::segments(&reply);
+    assert!(seg.gsm7, "folded to GSM-7 on the way out: {reply}");
+    assert!(seg.parts <= 3, "{} segments: {reply}", seg.parts);
+    assert!(reply.contains("Jesli jestes") && reply.contains("112"), "{reply}");
+}

@@ -7,10 +7,10 @@
 ## Shared pieces
 
 crisis-numbers = { $nation ->
-    [wales] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, wybierz 2 (zdrowie psychiczne; tłumacz na prośbę).
-    [scotland] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). Breathing Space: 0800 83 85 87 (po angielsku). NHS 24: 111 (tłumacz na prośbę).
-    [northern-ireland] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Lifeline: 0808 808 8000 (bezpłatnie, całą dobę, po angielsku). Samaritans: 116 123 (po angielsku).
-   *[england] Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999 lub 112 i powiedz "Polish", a dostaniesz tłumacza. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, opcja 2 (zdrowie psychiczne; tłumacz na prośbę).
+    [wales] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, wybierz 2 (zdrowie psychiczne).
+    [scotland] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). Breathing Space: 0800 83 85 87 (po angielsku). NHS 24: 111.
+    [northern-ireland] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Lifeline: 0808 808 8000 (bezpłatnie, całą dobę, po angielsku). Samaritans: 116 123 (po angielsku).
+   *[england] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, opcja 2 (zdrowie psychiczne).
 }
 
 role-name = { $role ->
@@ -226,7 +226,7 @@ crisis-reply = Dziękujemy, że nam o tym piszesz. Nie musisz mierzyć się z ty
         [wales] {" "}DAN 24/7, narkotyki i alkohol: 0808 808 2234 (po angielsku lub walijsku).
         [scotland] {" "}Know the Score, narkotyki: 0800 587 5879 (po angielsku).
         [northern-ireland] {""}
-       *[england] {" "}FRANK, w sprawie narkotyków: 0300 123 6600 (po angielsku; połączenie może być widoczne na rachunku).
+       *[england] {" "}FRANK, narkotyki: 0300 123 6600 (po angielsku).
     }
     [abuse] { $nation ->
         [wales] {" "}Live Fear Free (przemoc domowa): 0808 80 10 800, bezpłatnie, całą dobę.
