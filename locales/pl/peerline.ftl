@@ -27,8 +27,8 @@ language-name-pl = Polski
 ## Joining
 
 welcome-unknown = { $channel ->
-    [sms] Dzień dobry, tu Peerline, serwis wiadomości dla mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij SMS o treści JOIN, a po nim kod.
-   *[other] Dzień dobry, tu Peerline, serwis wiadomości dla mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij /start, a po nim kod.
+    [sms] Dzień dobry, tu Peerline, komunikator programu mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij SMS o treści JOIN, a po nim kod.
+   *[other] Dzień dobry, tu Peerline, komunikator programu mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij /start, a po nim kod.
 }
 
 enrol-invalid-code = Ten kod nie zadziałał. Kod działa tylko raz i tylko przez { $days ->
@@ -241,17 +241,17 @@ crisis-reply = Dziękujemy, że nam o tym piszesz. Nie musisz mierzyć się z ty
 }
 crisis-out-of-hours = Zespół znów będzie dostępny od { $when }.
 escalation-alert = { $reprompt ->
-    [yes] NADAL NIEPOTWIERDZONY po { $minutes } min.{" "}
+    [yes] NADAL NIEPOTWIERDZONE po { $minutes } min.{" "}
    *[no] {""}
-}PILNY alert bezpieczeństwa { $reference }: { $source ->
+}PILNE zgłoszenie dotyczące bezpieczeństwa { $reference }: { $source ->
     [concern] { $raiser } zgłasza obawy: "{ $text }"
     [wellbeing-flag] { $text }
-   *[other] słowa wskazujące na ryzyko od { $name }: "{ $text }"
+   *[other] słowa wskazujące na ryzyko, nadawca: { $name }: "{ $text }"
 }{ $cut ->
     [yes] {" "}(cały tekst: /history { $reference })
    *[no] {""}
 }. Odpisz ACK { $reference }, aby potwierdzić.
-escalation-alert-short = PILNY alert bezpieczeństwa { $reference } dotyczący: { $name }. Odpisz ACK { $reference }, aby potwierdzić; /history { $reference } pokazuje, co napisano.
+escalation-alert-short = PILNE zgłoszenie dotyczące bezpieczeństwa { $reference }, osoba: { $name }. Odpisz ACK { $reference }, aby potwierdzić; /history { $reference } pokazuje, co napisano.
 alert-undelivered = Peerline nie mógł dostarczyć { $what ->
     [alert] alertu bezpieczeństwa { $reference }
     [crisis] numerów kryzysowych do { $reference }
@@ -262,7 +262,7 @@ button-acknowledge = Potwierdź
 escalation-acknowledged = Potwierdzono { $reference }. Dziękujemy. Zamknij alert poleceniem /resolve { $reference } z notatką.
 escalation-already = Alert { $reference } był już potwierdzony.
 escalation-resolved = Zamknięto { $reference }.
-escalation-not-found = Nie ma otwartego alertu { $reference } w Twoim serwisie.
+escalation-not-found = Nie ma otwartego alertu { $reference } w Twojej placówce.
 escalation-gone = Ten alert nie jest już otwarty.
 escalation-none-open = Brak otwartych alertów.
 escalation-open-list = Otwarte alerty: { $list }
@@ -286,11 +286,11 @@ callback-offer = Prośba o telefon { $reference }: { $name } prosi o telefon od 
 }
 button-accept = Przyjmij
 callback-won = Ta rozmowa jest Twoja: zadzwoń do: { $name } ({ $reference }). { $number ->
-    [hidden] Numer nie jest pokazywany: dzwoń przez linię telefoniczną serwisu.
+    [hidden] Numer nie jest pokazywany: dzwoń z numeru placówki.
    *[other] Numer: { $number }.
 }
 callback-taken = Dziękujemy: prośbę { $reference } przyjął już inny mentor.
-callback-not-found = Nie ma otwartej prośby o telefon { $reference } w Twoim serwisie.
+callback-not-found = Nie ma otwartej prośby o telefon { $reference } w Twojej placówce.
 callback-gone = Ta prośba o telefon nie jest już otwarta.
 callback-accepted = Mentor rówieśniczy wkrótce do Ciebie zadzwoni.
 callback-cancelled = Twoja prośba o telefon została anulowana. Napisz CALLBACK, aby poprosić ponownie.
