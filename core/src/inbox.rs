@@ -12,7 +12,7 @@ use crate::{
     clock::to_millis,
     domain::ChannelKind,
     i18n::Localizer,
-    store::{NewOutbound, Priority, Service, StoreError, Tx},
+    store::{Priority, Service, StoreError, Tx},
 };
 
 /// At most one notice per service this often.
@@ -55,22 +55,8 @@ pub async fn notify(tx: &mut Tx, i18n: &Localizer, service: &Service, now: DateT
                 ("channel", c.channel.as_str().into()),
             ],
         );
-        tx.enqueue(
-            &NewOutbound {
-                person_id: Some(c.person),
-                identity_id: Some(c.identity),
-                channel: c.channel,
-                address: c.address.clone(),
-                priority: Priority::Reply,
-                kind: "inbox-notice".into(),
-                body,
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: to_millis(not_before),
-            },
-            now_ms,
-        )
-        .await?;
+        let m = c.message(Priority::Reply, "inbox-notice", body, None, to_millis(not_before));
+        tx.enqueue(&m, now_ms).await?;
         queued += 1;
     }
     tx.mark_notified(service.id, now_ms).await?;

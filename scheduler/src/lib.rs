@@ -709,21 +709,6 @@ async fn enqueue_to(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.enqueue(
-        &NewOutbound {
-            person_id: Some(c.person),
-            identity_id: Some(c.identity),
-            channel: c.channel,
-            address: c.address.clone(),
-            priority: Priority::Reminder,
-            kind: kind.into(),
-            body,
-            buttons,
-            ignore_opt_out: false,
-            not_before: to_millis(at),
-        },
-        to_millis(now),
-    )
-    .await
-    .map(|_| ())
+    let m = c.message(Priority::Reminder, kind, body, buttons, to_millis(at));
+    tx.enqueue(&m, to_millis(now)).await.map(|_| ())
 }

@@ -125,12 +125,7 @@ impl Engine {
                     return Ok(true);
                 }
                 let (Some(reference), false) = (reference, words.trim().is_empty()) else {
-                    let body = self.text(
-                        lang,
-                        "inbox-reply-usage",
-                        &[("channel", Self::channel_arg(reply.inbound.channel))],
-                    );
-                    reply.push(body, None, false, "reply");
+                    self.inbox_usage(reply, lang);
                     return Ok(true);
                 };
                 match tx.unanswered_by_ref(person.service_id, reference).await? {
@@ -143,12 +138,7 @@ impl Engine {
                     return Ok(true);
                 }
                 let Some(reference) = reference else {
-                    let body = self.text(
-                        lang,
-                        "inbox-reply-usage",
-                        &[("channel", Self::channel_arg(reply.inbound.channel))],
-                    );
-                    reply.push(body, None, false, "reply");
+                    self.inbox_usage(reply, lang);
                     return Ok(true);
                 };
                 match tx.unanswered_by_ref(person.service_id, reference).await? {
@@ -172,6 +162,15 @@ impl Engine {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    fn inbox_usage(&self, reply: &mut Reply<'_>, lang: peerline_core::domain::Language) {
+        let body = self.text(
+            lang,
+            "inbox-reply-usage",
+            &[("channel", Self::channel_arg(reply.inbound.channel))],
+        );
+        reply.push(body, None, false, "reply");
     }
 
     async fn not_found(

@@ -41,6 +41,31 @@ pub struct Contact {
     pub address: String,
 }
 
+impl Contact {
+    /// A message to this person by this way, due at `not_before` (ms), respecting opt-out.
+    pub fn message(
+        &self,
+        priority: super::Priority,
+        kind: &str,
+        body: String,
+        buttons: Option<super::Keyboard>,
+        not_before: i64,
+    ) -> super::NewOutbound {
+        super::NewOutbound {
+            person_id: Some(self.person),
+            identity_id: Some(self.identity),
+            channel: self.channel,
+            address: self.address.clone(),
+            priority,
+            kind: kind.into(),
+            body,
+            buttons,
+            ignore_opt_out: false,
+            not_before,
+        }
+    }
+}
+
 /// A check-in as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Checkin {
