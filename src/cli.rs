@@ -61,6 +61,10 @@ pub enum Command {
     Person(PersonCommand),
     /// Read the audit log: who saw or changed what, and when (newest first).
     Audit(AuditArgs),
+    /// What Peerline is sending or has sent: status, attempts, segments, last error (newest
+    /// first; never a number, and never a message's text unless --show-text, which is audited).
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Import people from a CSV file (name, role, phone, telegram_username, language,
     /// placement_start). Nothing is imported if any row is bad.
     Import(ImportArgs),
@@ -102,6 +106,10 @@ pub enum ServiceCommand {
         /// IANA time zone; defaults to the configured default_timezone (Europe/London).
         #[arg(long)]
         timezone: Option<String>,
+        /// The UK nation it is in, for the crisis lines people are given: england (the
+        /// default), wales, scotland or northern-ireland.
+        #[arg(long)]
+        nation: Option<String>,
     },
     /// List services.
     List,
@@ -123,6 +131,9 @@ pub struct ServiceSetArgs {
     /// Working days, e.g. Mon-Fri.
     #[arg(long)]
     working_days: Option<String>,
+    /// The UK nation it is in: england, wales, scotland or northern-ireland.
+    #[arg(long)]
+    nation: Option<String>,
     /// Working hours, e.g. 09:00-17:00.
     #[arg(long)]
     working_hours: Option<String>,
@@ -168,7 +179,17 @@ pub enum ScheduleCommand {
         /// Last day (YYYY-MM-DD), inclusive.
         #[arg(long)]
         to: String,
+        /// `text` (for people), or `tsv` / `json` with RFC 3339 times and UTC offsets (for tools).
+        #[arg(long, default_value = "text")]
+        format: PreviewFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreviewFormat {
+    Text,
+    Tsv,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -234,6 +255,25 @@ pub enum PeopleCommand {
     List {
         #[arg(long)]
         service: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List outbound messages, newest first.
+    List {
+        /// Only messages to this person (the id `people list` shows).
+        #[arg(long)]
+        person: Option<i64>,
+        /// Only this status: queued, sending, sent, delivered, failed, dead, skipped.
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Show each message's text too (audited as outbox.view-text).
+        #[arg(long)]
+        show_text: bool,
     },
 }
 
@@ -321,17 +361,32 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             println!("Database {} is up to date.", settings.database.url);
             Ok(())
         }
-        Command::Service(ServiceCommand::Add { name, timezone }) => {
+        Command::Service(ServiceCommand::Add { name, timezone, nation }) => {
+            let nation = nation
+                .as_deref()
+                .map(str::parse::<peerline_core::domain::Nation>)
+                .transpose()?;
             let tz = match timezone {
                 Some(t) => t
                     .parse::<Tz>()
                     .map_err(|_| anyhow::anyhow!("unknown time zone {t:?} (use an IANA name such as Europe/London)"))?,
                 None => settings.default_timezone.0,
             };
-            let service = store.add_service(&name, tz, now_ms).await?;
+            let mut service = store.add_service(&name, tz, now_ms).await?;
+            if let Some(nation) = nation {
+                let update = peerline_core::store::ServiceUpdate {
+                    nation: Some(nation),
+                    ..Default::default()
+                };
+                store.update_service(service.id, &update).await?;
+                service = store.service(service.id).await?;
+            }
             println!(
-                "Added service {:?} (id {}, time zone {}).",
-                service.name, service.id, service.timezone
+                "Added service {:?} (id {}, time zone {}, {}).",
+                service.name,
+                service.id,
+                service.timezone,
+                nation_name(service.nation)
             );
             Ok(())
         }
@@ -341,7 +396,7 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 println!("No services yet. Add one with: peerline service add --name \"Camden peer mentoring\"");
             }
             for s in services {
-                println!("{}\t{}\t{}", s.id, cell_safe(&s.name), s.timezone);
+                println!("{}\t{}\t{}\t{}", s.id, cell_safe(&s.name), s.timezone, s.nation);
             }
             Ok(())
         }
@@ -392,6 +447,11 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                     .map(|t| time("--supervision-time", t))
                     .transpose()?,
                 group_schedule: cron("--group-schedule", &a.group_schedule)?,
+                nation: a
+                    .nation
+                    .as_deref()
+                    .map(str::parse::<peerline_core::domain::Nation>)
+                    .transpose()?,
             };
             // The hours as they would be stored must read back, or the service could not load.
             let or = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
@@ -504,7 +564,12 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             }
             Ok(())
         }
-        Command::Schedule(ScheduleCommand::Preview { service, from, to }) => {
+        Command::Schedule(ScheduleCommand::Preview {
+            service,
+            from,
+            to,
+            format,
+        }) => {
             let service = store.service_by_name(&service).await?;
             let (from, to) = (parse_date(&from)?, parse_date(&to)?);
             if to < from {
@@ -513,6 +578,34 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             let start = local_midnight(&service, from);
             let end = local_midnight(&service, to + chrono::Days::new(1));
             let lines = peerline_scheduler::preview::preview(store, &service, start, end).await?;
+            if format == PreviewFormat::Json {
+                let rows: Vec<serde_json::Value> = lines
+                    .iter()
+                    .map(|l| {
+                        serde_json::json!({
+                            "at": l.at.with_timezone(&service.timezone).to_rfc3339(),
+                            "name": l.name,
+                            "what": l.what,
+                            "language": l.language.tag(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(());
+            }
+            if format == PreviewFormat::Tsv {
+                println!("at\tname\twhat\tlanguage");
+                for l in &lines {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        l.at.with_timezone(&service.timezone).to_rfc3339(),
+                        cell_safe(&l.name),
+                        cell_safe(&l.what),
+                        l.language
+                    );
+                }
+                return Ok(());
+            }
             if lines.is_empty() {
                 println!(
                     "Nothing would be sent by {} in that period.",
@@ -571,6 +664,25 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
                 starts.with_timezone(&service.timezone).format("%a %-d %b %Y %H:%M %Z"),
                 mentors.join(", ")
             );
+            // A place too long for an SMS reminder still reaches the mentor, as its own message.
+            if let Some(p) = place.as_deref() {
+                let reminder = peerline_core::supervision::reminder_message(
+                    &peerline_core::i18n::Localizer::embedded()?,
+                    peerline_core::domain::Language::EnGb,
+                    peerline_core::domain::ChannelKind::Sms,
+                    id,
+                    &kind,
+                    "Tue 22 Dec, 15:30",
+                    Some(p),
+                    settings.sms.max_segments,
+                );
+                if reminder.place.is_some() {
+                    println!(
+                        "Note: the place is too long to fit in an SMS reminder (sms.max_segments = {}); mentors on SMS will get it as a separate message after the reminder.",
+                        settings.sms.max_segments
+                    );
+                }
+            }
             Ok(())
         }
         Command::Supervision(SupervisionCommand::List { service }) => {
@@ -738,6 +850,68 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
             }
             Ok(())
         }
+        Command::Outbox(OutboxCommand::List {
+            person,
+            status,
+            limit,
+            show_text,
+        }) => {
+            const STATUSES: [&str; 7] = ["queued", "sending", "sent", "delivered", "failed", "dead", "skipped"];
+            if let Some(s) = &status
+                && !STATUSES.contains(&s.as_str())
+            {
+                bail!("--status {s:?} is not one of {}", STATUSES.join(", "));
+            }
+            let person = person.map(peerline_core::domain::PersonId);
+            let rows = store.outbox_rows(person).await?;
+            let shown: Vec<_> = rows
+                .iter()
+                .rev()
+                .filter(|r| status.as_deref().is_none_or(|s| r.status.as_str() == s))
+                .take(limit)
+                .collect();
+            if show_text {
+                let mut tx = store.begin().await?;
+                tx.audit(AuditEntry {
+                    at: now_ms,
+                    service_id: None,
+                    actor_person_id: None,
+                    actor_label: &operator(),
+                    action: "outbox.view-text",
+                    subject_person_id: person,
+                    detail: Some(format!("{} message(s)", shown.len())),
+                })
+                .await?;
+                tx.commit().await?;
+            }
+            println!(
+                "id\tcreated\tperson\tchannel\tkind\tpriority\tstatus\tattempts\tsegments\tlast error{}",
+                if show_text { "\ttext" } else { "" }
+            );
+            for r in shown {
+                let created = peerline_core::clock::from_millis(r.created_at).format("%Y-%m-%d %H:%M:%S UTC");
+                let text = if show_text {
+                    format!("\t{}", cell_safe(&r.body))
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{}\t{created}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}{text}",
+                    r.id.0,
+                    r.person_id.map_or("-".to_owned(), |p| p.0.to_string()),
+                    r.channel.as_str(),
+                    cell_safe(&r.kind),
+                    r.priority.as_str(),
+                    r.status.as_str(),
+                    r.attempts,
+                    r.segments.map_or("-".to_owned(), |s| s.to_string()),
+                    r.last_error
+                        .as_deref()
+                        .map_or("-".to_owned(), |e| cell_safe(e).into_owned()),
+                );
+            }
+            Ok(())
+        }
         Command::Audit(a) => {
             let service = match &a.service {
                 Some(name) => Some(store.service_by_name(name).await?),
@@ -788,9 +962,16 @@ async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTi
         }
         Command::Import(args) => {
             let service = store.service_by_name(&args.service).await?;
-            let text =
-                std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-            let rows = parse_people_csv(&text, service.id)?;
+            let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!(
+                    "{} is not UTF-8 text: in Excel or LibreOffice, save it as \"CSV UTF-8\" and import that",
+                    args.file.display()
+                )
+            })?;
+            // Excel's "CSV UTF-8" starts with a byte-order mark.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let rows = parse_people_csv(text, service.id)?;
             let ids = store.import_people(&rows, now_ms).await?;
             let ttl = i64::from(settings.invites.ttl_hours) * 3_600_000;
             println!("Imported {} people into {}.", ids.len(), display_safe(&service.name));
@@ -871,6 +1052,16 @@ fn risk_check(settings: &Settings, args: &RiskCheckArgs) -> anyhow::Result<()> {
 
 fn unreachable_command() -> anyhow::Result<()> {
     bail!("internal error: command dispatched to the wrong handler")
+}
+
+/// A nation as a sentence names it.
+fn nation_name(n: peerline_core::domain::Nation) -> &'static str {
+    match n {
+        peerline_core::domain::Nation::England => "England",
+        peerline_core::domain::Nation::Wales => "Wales",
+        peerline_core::domain::Nation::Scotland => "Scotland",
+        peerline_core::domain::Nation::NorthernIreland => "Northern Ireland",
+    }
 }
 
 /// `YYYY-MM-DD`, or the UK's `DD/MM/YYYY`.

@@ -251,7 +251,8 @@ impl Application {
                 router = router.merge(provider.routes);
                 let worker = Worker::new(
                     store.clone(),
-                    SmsChannel::new(provider.sender, settings.sms.max_segments),
+                    SmsChannel::new(provider.sender, settings.sms.max_segments)
+                        .with_folding(settings.sms.fold_diacritics),
                     Arc::clone(&clock),
                     settings.delivery.clone(),
                     Limits {
@@ -278,6 +279,7 @@ impl Application {
             chrono::Duration::hours(i64::from(settings.scheduler.grace_hours)),
         )
         .with_escalation_policy(policy)
+        .with_sms_max_segments(settings.sms.max_segments)
         .with_retention(
             chrono::Duration::days(i64::from(settings.privacy.message_retention_days.max(1))),
             chrono::Duration::days(i64::from(settings.privacy.escalation_retention_days.max(1))),

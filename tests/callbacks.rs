@@ -114,6 +114,7 @@ async fn a_callback_goes_to_the_available_mentors_and_exactly_one_of_two_simulta
         payload: InboundPayload::Button(format!("cb-take:{id}")),
         received_at: w.clock.now(),
         language_hint: None,
+        reply_to: None,
     };
     let alex = Inbound {
         channel: ChannelKind::Sms,
@@ -122,6 +123,7 @@ async fn a_callback_goes_to_the_available_mentors_and_exactly_one_of_two_simulta
         payload: text(&format!("take {reference}")),
         received_at: w.clock.now(),
         language_hint: None,
+        reply_to: None,
     };
     let (a, b) = tokio::join!(w.engine.handle(&sam), w.engine.handle(&alex));
     a.unwrap();

@@ -271,6 +271,33 @@ fn a_coordinator_configures_schedules_books_supervision_and_previews_what_will_b
         &[],
         "--working-hours",
     );
+    // Numbered days mean Sunday-first to the cron library: refused, saying what to write.
+    fails_with(
+        &home,
+        &[
+            "service",
+            "set",
+            "--name",
+            "Camden",
+            "--checkin-schedule",
+            "0 0 10 * * 1-5",
+        ],
+        &[],
+        "write days of the week as names (Mon, Mon-Fri",
+    );
+    fails_with(
+        &home,
+        &[
+            "service",
+            "set",
+            "--name",
+            "Camden",
+            "--checkin-schedule",
+            "0 10 * * Mon",
+        ],
+        &[],
+        "seconds first",
+    );
     // Values that would not read back are refused before they are stored.
     fails_with(
         &home,
@@ -361,6 +388,28 @@ fn a_coordinator_configures_schedules_books_supervision_and_previews_what_will_b
     }
     // Never a phone number.
     assert!(!preview.contains("900101"));
+    // A check-in due in quiet hours is previewed when it will go, saying why.
+    home.cli_ok(&[
+        "service",
+        "set",
+        "--name",
+        "Camden",
+        "--checkin-schedule",
+        "0 30 1 * * Wed",
+    ]);
+    let preview = home.cli_ok(&[
+        "schedule",
+        "preview",
+        "--service",
+        "Camden",
+        "--from",
+        "2030-03-01",
+        "--to",
+        "2030-03-08",
+    ]);
+    let line = "Wed 2030-03-06 07:30 GMT\tSam\twellbeing check-in (due Wed 01:30, held for quiet hours)";
+    assert!(preview.contains(line), "{line:?} in\n{preview}");
+    assert!(!preview.contains("01:30 GMT"), "{preview}");
     fails_with(
         &home,
         &[
@@ -464,4 +513,137 @@ fn a_second_serve_on_the_same_database_refuses_to_start_naming_the_first() {
     assert!(first.terminate(), "the first stops cleanly");
     // Once it has stopped, a new one starts.
     let _second = App::spawn(&home, &[]);
+}
+
+#[test]
+fn import_refuses_numbers_that_are_not_numbers_with_a_hint_and_reads_excel_files() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    // A Polish mobile without +48, a mobile a digit short, an unallocated range.
+    let csv = "name,role,phone\nAnia,mentee,512 345 678\nBo,mentee,0791 112345\nCy,mentee,04000 000000\n";
+    std::fs::write(home.path().join("people.csv"), csv).unwrap();
+    let out = home.cli(&["import", "--service", "Camden", "people.csv"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("line 2") && stderr.contains("+48 for Poland"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 3") && stderr.contains("line 4"), "{stderr}");
+    // Saved by Excel as "CSV UTF-8": a byte-order mark, and a number pasted with a no-break space.
+    let excel = "\u{feff}name,role,phone\nAnia,mentee,+48\u{a0}512 345 678\n";
+    std::fs::write(home.path().join("excel.csv"), excel).unwrap();
+    let out = home.cli_ok(&["import", "--service", "Camden", "excel.csv"]);
+    assert!(out.contains("Imported 1 people"), "{out}");
+    // Saved as the old "CSV" (Windows-1252): one clear line saying what to do.
+    std::fs::write(home.path().join("latin1.csv"), b"name,role\nZo\xeb,mentee\n").unwrap();
+    let out = home.cli(&["import", "--service", "Camden", "latin1.csv"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("save it as \"CSV UTF-8\""), "{stderr}");
+}
+
+#[test]
+fn booking_with_a_place_too_long_for_an_sms_reminder_says_how_it_will_be_sent() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    std::fs::write(
+        home.path().join("sam.csv"),
+        "name,role,phone,placement_start\nSam,mentor,07700 900101,2030-03-04\n",
+    )
+    .unwrap();
+    home.cli_ok(&["import", "--service", "Camden", "sam.csv"]);
+    let link = format!("https://teams.microsoft.com/l/meetup-join/{}", "x".repeat(500));
+    let out = home.cli_ok(&[
+        "supervision",
+        "add",
+        "--service",
+        "Camden",
+        "--mentor",
+        "Sam",
+        "--at",
+        "2030-03-20 15:30",
+        "--place",
+        &link,
+    ]);
+    assert!(out.contains("too long to fit in an SMS reminder"), "{out}");
+    let out = home.cli_ok(&[
+        "supervision",
+        "add",
+        "--service",
+        "Camden",
+        "--mentor",
+        "Sam",
+        "--at",
+        "2030-03-27 15:30",
+        "--place",
+        "Room 2",
+    ]);
+    assert!(!out.contains("too long"), "{out}");
+}
+
+#[tokio::test]
+async fn outbox_list_shows_what_is_sent_without_numbers_and_text_only_when_asked_and_audited() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    let store = home.store().await;
+    let mut tx = store.begin().await.unwrap();
+    let m = support::message(
+        peerline_core::domain::ChannelKind::Sms,
+        "+447700900123",
+        peerline_core::store::Priority::Reminder,
+        "Reminder: supervision on Tuesday",
+    );
+    tx.enqueue(&m, 1_790_000_000_000).await.unwrap();
+    tx.commit().await.unwrap();
+    let out = home.cli_ok(&["outbox", "list"]);
+    assert!(out.starts_with("id\tcreated\tperson\tchannel\tkind"), "{out}");
+    assert!(out.contains("\tsms\ttest\treminder\tqueued\t0\t"), "{out}");
+    assert!(
+        !out.contains("900123") && !out.contains("Reminder: supervision"),
+        "{out}"
+    );
+    let out = home.cli_ok(&["outbox", "list", "--status", "queued", "--show-text"]);
+    assert!(out.contains("Reminder: supervision on Tuesday"), "{out}");
+    assert!(!out.contains("900123"), "{out}");
+    let audit = home.cli_ok(&["audit", "--action", "outbox"]);
+    assert!(audit.contains("outbox.view-text"), "{audit}");
+    assert_eq!(
+        home.cli_ok(&["outbox", "list", "--status", "failed"]).lines().count(),
+        1
+    );
+    fails_with(&home, &["outbox", "list", "--status", "lost"], &[], "is not one of");
+
+    // The preview for tools: JSON with offsets.
+    let json = home.cli_ok(&[
+        "schedule",
+        "preview",
+        "--service",
+        "Camden",
+        "--from",
+        "2030-07-01",
+        "--to",
+        "2030-07-07",
+        "--format",
+        "json",
+    ]);
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert!(rows.as_array().is_some(), "{json}");
+}
+
+#[test]
+fn a_service_has_a_nation_for_its_crisis_lines() {
+    let home = Home::new();
+    let out = home.cli_ok(&["service", "add", "--name", "Cardiff", "--nation", "Wales"]);
+    assert!(out.contains("Wales"), "{out}");
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    home.cli_ok(&["service", "set", "--name", "Camden", "--nation", "Northern Ireland"]);
+    let list = home.cli_ok(&["service", "list"]);
+    assert!(list.contains("\tCardiff\tEurope/London\twales"), "{list}");
+    assert!(list.contains("\tCamden\tEurope/London\tnorthern-ireland"), "{list}");
+    fails_with(
+        &home,
+        &["service", "add", "--name", "Dublin", "--nation", "Ireland"],
+        &[],
+        "is not a UK nation",
+    );
 }

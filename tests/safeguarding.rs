@@ -344,3 +344,28 @@ async fn jokes_and_figures_of_speech_do_not_raise_alerts() {
     }
     assert!(w.store.escalations(None).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_mentee_of_a_service_in_wales_gets_the_welsh_lines_and_one_in_belfast_lifeline() {
+    for (nation, line, not) in [
+        (peerline_core::domain::Nation::Wales, "0808 164 0123", "Lifeline"),
+        (
+            peerline_core::domain::Nation::NorthernIreland,
+            "Lifeline: 0808 808 8000",
+            "0808 164 0123",
+        ),
+    ] {
+        let w = staffed().await;
+        let update = peerline_core::store::ServiceUpdate {
+            nation: Some(nation),
+            ..Default::default()
+        };
+        w.store.update_service(w.service.id, &update).await.unwrap();
+        w.enrol("Jo", Role::Mentee, None, ChannelKind::Sms, "+447700900303")
+            .await;
+        w.say(ChannelKind::Sms, "+447700900303", text("I want to kill myself"))
+            .await;
+        let reply = w.last_to("+447700900303").await.body;
+        assert!(reply.contains(line) && !reply.contains(not), "{nation}: {reply}");
+    }
+}

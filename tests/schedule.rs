@@ -269,10 +269,12 @@ async fn check_ins_by_telegram_buttons_and_sms_numbers_flag_exactly_per_the_rule
             .body
             .starts_with("Sorry, I need a number from 0 to 10, or SKIP")
     );
+    // Only one clarification: words after it are for a human, acknowledged as such.
     w.say(ChannelKind::Sms, "+447700900303", text("still dunno")).await;
+    let last = w.last_to("+447700900303").await.body;
     assert!(
-        w.last_to("+447700900303").await.body.contains("Text HELP"),
-        "only one clarification"
+        last.starts_with("Thanks for your message, Jo."),
+        "only one clarification: {last}"
     );
     w.say(ChannelKind::Sms, "+447700900303", text("7")).await;
     w.say(ChannelKind::Sms, "+447700900303", text("4/10")).await;
@@ -578,4 +580,59 @@ async fn booking_in_a_big_service_offers_forty_mentors_and_a_way_to_find_the_res
         w.last_to("900").await.body,
         "No active mentor's name has \"Nobody\" in it."
     );
+}
+
+#[tokio::test]
+async fn a_reminder_whose_place_is_a_long_link_still_reaches_an_sms_mentor_with_the_link_whole() {
+    // Monday 30 November 2026; the session is Wednesday 2 December at 15:00.
+    let w = World::new("2026-11-30T09:00:00Z").await;
+    let jo = w
+        .enrol(
+            "Jo",
+            Role::Mentor,
+            Some("2026-06-01"),
+            ChannelKind::Sms,
+            "+447700900303",
+        )
+        .await;
+    let link = format!(
+        "https://teams.microsoft.com/l/meetup-join/19%3ameeting_{}%40thread.v2/0?context=%7b%22Tid%22%3a%22{}%22%7d",
+        "N2Q4ZjQ2YzEtYjBkNi00ZWQ1LTk5NzMtMTAwZDJjZDJmNTFk".repeat(9),
+        "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    );
+    let starts = peerline_core::clock::to_millis(utc("2026-12-02T15:00:00Z"));
+    let session = peerline_core::store::NewSession {
+        service: w.service.id,
+        kind: "one-to-one",
+        starts_at: starts,
+        place: Some(&link),
+        source: "cli",
+        attendees: &[jo],
+    };
+    w.store
+        .add_session(&session, peerline_core::clock::to_millis(w.clock.now()))
+        .await
+        .unwrap();
+    let scheduler = w.scheduler();
+    w.run_until(&scheduler, utc("2026-11-30T16:00:00Z"), Duration::minutes(30))
+        .await;
+    let reminder = w
+        .rows("supervision-reminder-48h")
+        .await
+        .into_iter()
+        .next()
+        .expect("the 48 h reminder is queued");
+    assert!(
+        peerline_core::sms::segments(&reminder.body).parts <= 3,
+        "within sms.max_segments: {}",
+        reminder.body
+    );
+    assert!(
+        reminder.body.contains("at the place in the next message"),
+        "{}",
+        reminder.body
+    );
+    let place = w.rows("supervision-place").await;
+    assert_eq!(place.len(), 1, "the place follows once");
+    assert_eq!(place[0].body, format!("Where: {link}"), "the link goes whole");
 }

@@ -220,7 +220,7 @@ async fn a_mentee_joins_by_text_gets_help_changes_language_and_opts_out() {
     // In or out of hours (this test runs on the real clock), the answer is in Welsh, followed
     // by the question about when it is safe to call.
     assert!(r[3].contains("cais am alwad"), "callback acknowledged in Welsh: {r:?}");
-    assert!(r[4].contains("neges llais"), "{r:?}");
+    assert!(r[4].contains("neges lais"), "{r:?}");
 
     post(&app, "/webhooks/twilio/sms", &say("stop"), Sign::Correctly).await;
     let r = replies_to(&fake, jo, 6).await;

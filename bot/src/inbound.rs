@@ -13,6 +13,13 @@ pub enum InboundPayload {
     /// A message edited after it was sent, in its new words: triaged for risk, never run as
     /// a command or answered otherwise.
     Edit(String),
+    /// A voice note, photo, video, document or sticker: never downloaded, only its kind, its
+    /// length and any caption (triaged for risk like text).
+    Media {
+        kind: &'static str,
+        seconds: Option<u32>,
+        caption: Option<String>,
+    },
 }
 
 /// A message received on any channel.
@@ -27,4 +34,6 @@ pub struct Inbound {
     pub received_at: DateTime<Utc>,
     /// The language the sender's app reports, used only for people we do not know yet.
     pub language_hint: Option<Language>,
+    /// The message this one answers (Telegram's reply), by the id Telegram gave it.
+    pub reply_to: Option<i64>,
 }

@@ -32,6 +32,12 @@ pub enum Action {
     BookSupervision,
     /// Attended / Missed / Cancelled after a session.
     RecordSupervision,
+    /// `/inbox`: the service's unanswered messages.
+    ReadInbox,
+    /// `/reply REF text` or a Telegram reply to a listed message.
+    ReplyToMessage,
+    /// `/done REF`: close a thread without replying.
+    CloseThread,
 }
 
 impl Action {
@@ -50,6 +56,9 @@ impl Action {
             Action::AlertHistory => "escalation.view",
             Action::BookSupervision => "supervision.book",
             Action::RecordSupervision => "supervision.record",
+            Action::ReadInbox => "inbox.view",
+            Action::ReplyToMessage => "inbox.reply",
+            Action::CloseThread => "inbox.done",
         }
     }
 }
@@ -65,6 +74,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         | Action::ResolveAlert
         | Action::AlertHistory
         | Action::BookSupervision
-        | Action::RecordSupervision => role.is_staff(),
+        | Action::RecordSupervision
+        | Action::ReadInbox
+        | Action::ReplyToMessage
+        | Action::CloseThread => role.is_staff(),
     }
 }

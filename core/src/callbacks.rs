@@ -126,18 +126,7 @@ pub async fn tell_coordinators(
             ],
         );
         tx.enqueue(
-            &NewOutbound {
-                person_id: Some(c.person),
-                identity_id: Some(c.identity),
-                channel: c.channel,
-                address: c.address.clone(),
-                priority: Priority::Callback,
-                kind: "callback-unaccepted".into(),
-                body,
-                buttons: None,
-                ignore_opt_out: false,
-                not_before: to_millis(now),
-            },
+            &c.message(Priority::Callback, "callback-unaccepted", body, None, to_millis(now)),
             to_millis(now),
         )
         .await?;

@@ -432,6 +432,9 @@ pub struct SmsSettings {
     pub max_segments: u32,
     /// Messages per second to the provider.
     pub rate_per_second: u32,
+    /// `auto` (fold Polish and Welsh letters and curly punctuation GSM-7 lacks when that
+    /// lowers the segment count), `always` or `never`.
+    pub fold_diacritics: crate::sms::Folding,
     /// `[sms.twilio]`
     pub twilio: Option<TwilioSection>,
     /// `[sms.kannel]`
@@ -444,6 +447,7 @@ impl Default for SmsSettings {
             provider: SmsProvider::None,
             max_segments: 3,
             rate_per_second: 10,
+            fold_diacritics: crate::sms::Folding::Auto,
             twilio: None,
             kannel: None,
         }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod domain;
 pub mod hours;
 pub mod i18n;
+pub mod inbox;
 pub mod localtime;
 pub mod quote;
 pub mod risk;

@@ -29,11 +29,36 @@ pub struct LocalSchedule {
 }
 
 impl LocalSchedule {
+    /// Refused, in one line saying what to write instead: a 5-field (Unix) expression, since
+    /// this cron has seconds first; and numbered days of the week, since the `cron` crate
+    /// counts 1 as Sunday, so `1-5` would mean Sunday to Thursday, not what a Unix cron user
+    /// means. Day names (`Mon`, `Mon-Fri`) mean the same to everyone.
     pub fn parse(expr: &str, tz: Tz) -> Result<Self, ScheduleError> {
-        let schedule = cron::Schedule::from_str(expr).map_err(|e| ScheduleError {
+        let refuse = |reason: &str| ScheduleError {
             expr: expr.to_owned(),
-            reason: e.to_string(),
-        })?;
+            reason: reason.to_owned(),
+        };
+        let fields: Vec<&str> = expr.split_whitespace().collect();
+        if fields.len() == 5 {
+            return Err(refuse(
+                "Peerline's schedules have seconds first (sec min hour day-of-month month day-of-week), \
+                 so a Unix-style \"0 10 * * Mon\" is written \"0 0 10 * * Mon\"",
+            ));
+        }
+        if let Some(days) = fields.get(5) {
+            // Digits after `/` are a step, not days.
+            let numbered = days
+                .split(',')
+                .map(|item| item.split('/').next().unwrap_or_default())
+                .any(|day| day.chars().any(|c| c.is_ascii_digit()));
+            if numbered {
+                return Err(refuse(
+                    "write days of the week as names (Mon, Mon-Fri, Sat,Sun), not numbers: numbers mean \
+                     different days to different crons",
+                ));
+            }
+        }
+        let schedule = cron::Schedule::from_str(expr).map_err(|e| refuse(&e.to_string()))?;
         Ok(Self { schedule, tz })
     }
 
@@ -43,10 +68,18 @@ impl LocalSchedule {
         // time that resolves after `after` is not missed near a DST change.
         let start_local = after.with_timezone(&self.tz).naive_local() - Duration::days(1);
         let naive_start = Utc.from_utc_datetime(&start_local);
+        // Two local times can resolve to one instant (an hourly job's 01:00 in the gap moves
+        // to the instant 02:00 already names): that instant comes once.
+        let mut last = None;
         self.schedule
             .after(&naive_start)
             .map(|t| self.resolve(t.naive_utc()))
             .filter(move |t| *t > after)
+            .filter(move |t| {
+                let new = last != Some(*t);
+                last = Some(*t);
+                new
+            })
     }
 
     /// One instant for a local wall-clock time.
@@ -122,6 +155,42 @@ mod tests {
         let s = LocalSchedule::parse("0 0 10 * * Mon", chrono_tz::Europe::London).unwrap();
         let got: Vec<_> = s.after(utc("2026-03-20T00:00:00Z")).take(2).collect();
         assert_eq!(got, [utc("2026-03-23T10:00:00Z"), utc("2026-03-30T09:00:00Z")]);
+    }
+
+    #[test]
+    fn numbered_days_and_unix_style_expressions_are_refused_saying_what_to_write() {
+        let london = chrono_tz::Europe::London;
+        for numbered in ["0 0 10 * * 1", "0 0 10 * * 1-5", "0 0 10 * * Mon,3"] {
+            let e = LocalSchedule::parse(numbered, london).unwrap_err();
+            assert!(e.to_string().contains("as names (Mon, Mon-Fri"), "{e}");
+        }
+        let e = LocalSchedule::parse("0 10 * * Mon", london).unwrap_err();
+        assert!(e.to_string().contains("seconds first"), "{e}");
+        assert!(!e.to_string().contains("month name"), "{e}");
+        // Names and steps are fine.
+        for ok in [
+            "0 0 10 * * Mon",
+            "0 0 10 * * Mon-Fri",
+            "0 0 10 * * Sat,Sun",
+            "0 0 */2 * * *",
+        ] {
+            assert!(LocalSchedule::parse(ok, london).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn an_hourly_job_runs_once_per_instant_on_the_spring_forward_day() {
+        let s = LocalSchedule::parse("0 0 * * * *", chrono_tz::Europe::London).unwrap();
+        let got: Vec<_> = s.after(utc("2026-03-28T23:30:00Z")).take(3).collect();
+        // 00:00 GMT, then 01:00 (in the gap, moved to 02:00 BST = 01:00 UTC), then 03:00 BST.
+        assert_eq!(
+            got,
+            [
+                utc("2026-03-29T00:00:00Z"),
+                utc("2026-03-29T01:00:00Z"),
+                utc("2026-03-29T02:00:00Z")
+            ]
+        );
     }
 
     #[test]

@@ -20,6 +20,9 @@ use crate::{
 pub const SMS_SEGMENTS: u32 = 3;
 /// Telegram's own limit on a text message, in UTF-16 code units.
 pub const TELEGRAM_MAX: usize = 4096;
+/// The longest SMS body Twilio accepts (error 21617 beyond), in characters: the bound on a
+/// message built from someone's words that must go whole, such as a coordinator's reply.
+pub const SMS_MAX_CHARS: usize = 1600;
 /// Most characters of quote in a Telegram message: enough to read, short enough to scan.
 pub const TELEGRAM_QUOTE_CHARS: usize = 1000;
 
@@ -48,6 +51,15 @@ fn cut(cleaned: &str, max_chars: usize) -> String {
         _ => head,
     };
     format!("{}...", head.trim_end())
+}
+
+/// `cleaned` whole when it has at most `max_chars` characters, else cut as a quote is.
+pub fn excerpt(cleaned: &str, max_chars: usize) -> String {
+    if cleaned.chars().count() <= max_chars {
+        cleaned.to_owned()
+    } else {
+        cut(cleaned, max_chars)
+    }
 }
 
 /// Does `message` fit one message on `channel` within the bounds above?

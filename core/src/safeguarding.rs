@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     clock::to_millis,
-    domain::{Language, PersonId, Role, ServiceId},
+    domain::{Language, Nation, PersonId, Role, ServiceId},
     i18n::{FluentValue, Localizer},
     quote,
     store::{Escalation, NewOutbound, Priority, Safeguard, StoreError, Tx, Undelivered},
@@ -150,13 +150,22 @@ pub async fn alert(
 
 /// The message a person gets the moment risk language is seen: crisis numbers, the helplines
 /// that fit what they wrote, and (out of hours) when the service will next respond.
-pub fn crisis_reply(i18n: &Localizer, lang: Language, extra: &str, known: bool, next_open: Option<String>) -> String {
+/// `nation` picks the lines: the service's nation, or England for someone not yet enrolled.
+pub fn crisis_reply(
+    i18n: &Localizer,
+    lang: Language,
+    nation: Nation,
+    extra: &str,
+    known: bool,
+    next_open: Option<String>,
+) -> String {
     let mut body = i18n.format(
         lang,
         "crisis-reply",
         &[
             ("extra", extra.into()),
             ("known", if known { "yes" } else { "no" }.into()),
+            ("nation", nation.as_str().into()),
         ],
     );
     if let Some(when) = next_open {

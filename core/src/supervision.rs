@@ -164,6 +164,18 @@ pub fn booking_times(service: &Service) -> Vec<NaiveTime> {
 }
 
 /// A reminder with Confirm / Can't make it buttons (Telegram) or "reply YES or NO" (SMS).
+pub struct Reminder {
+    pub body: String,
+    pub buttons: Option<Keyboard>,
+    /// The place on its own, when it would not fit in the reminder: a long video link on SMS.
+    /// It goes whole, as a second message (a link cannot be cut).
+    pub place: Option<String>,
+}
+
+/// The reminder for a session. On SMS, when the reminder with its place would take more than
+/// `max_segments` segments (the cap on scheduled messages), the reminder says the place
+/// follows and the place goes as its own message, so the mentor is reminded either way.
+#[allow(clippy::too_many_arguments)]
 pub fn reminder_message(
     i18n: &Localizer,
     lang: Language,
@@ -172,24 +184,37 @@ pub fn reminder_message(
     kind: &str,
     when: &str,
     place: Option<&str>,
-) -> (String, Option<Keyboard>) {
-    let body = i18n.format(
-        lang,
-        "supervision-reminder",
-        &[
-            ("kind", kind.into()),
-            ("when", when.into()),
-            ("place", place.unwrap_or("none").into()),
-            ("channel", channel.as_str().into()),
-        ],
-    );
+    max_segments: u32,
+) -> Reminder {
+    let render = |placement: &str| {
+        i18n.format(
+            lang,
+            "supervision-reminder",
+            &[
+                ("kind", kind.into()),
+                ("when", when.into()),
+                ("place", place.unwrap_or("none").into()),
+                ("placement", placement.into()),
+                ("channel", channel.as_str().into()),
+            ],
+        )
+    };
+    let inline = render("inline");
+    let too_long = channel == ChannelKind::Sms && crate::sms::segments(&inline).parts > max_segments;
+    let (body, place) = match place {
+        Some(p) if too_long => (
+            render("next"),
+            Some(i18n.format(lang, "supervision-place", &[("place", p.into())])),
+        ),
+        _ => (inline, None),
+    };
     let buttons = (channel == ChannelKind::Telegram).then(|| {
         vec![vec![
             (i18n.text(lang, "button-confirm"), reply_button(session, true)),
             (i18n.text(lang, "button-decline"), reply_button(session, false)),
         ]]
     });
-    (body, buttons)
+    Reminder { body, buttons, place }
 }
 
 /// The coordinator's after-session prompt with Attended / Missed / Cancelled buttons.

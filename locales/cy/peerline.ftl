@@ -6,7 +6,12 @@
 
 ## Shared pieces
 
-crisis-numbers = Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd). Tecstiwch SHOUT i 85258. GIG 111, opsiwn 2 ar gyfer iechyd meddwl.
+crisis-numbers = { $nation ->
+    [wales] Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd; yn Gymraeg 0808 164 0123, gyda'r nos). Tecstiwch SHOUT i 85258. GIG 111, pwyswch 2 ar gyfer iechyd meddwl.
+    [scotland] Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd). Breathing Space: 0800 83 85 87. Tecstiwch SHOUT i 85258. NHS 24: 111.
+    [northern-ireland] Os ydych chi mewn perygl nawr, ffoniwch 999. Lifeline: 0808 808 8000 (am ddim, unrhyw bryd). Y Samariaid: 116 123. Tecstiwch SHOUT i 85258.
+   *[england] Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123 (am ddim, unrhyw bryd; yn Gymraeg 0808 164 0123, gyda'r nos). Tecstiwch SHOUT i 85258. GIG 111, opsiwn 2 ar gyfer iechyd meddwl.
+}
 
 role-name = { $role ->
     [coordinator] cydlynydd
@@ -40,7 +45,7 @@ enrol-welcome = Croeso, { $name }. Rydych chi nawr wedi'ch cysylltu gyda'r gwasa
     [deputy] dirprwy gydlynydd
     [mentor] mentor cymheiriaid
    *[mentee] mentorai
-}. Bydd eich cydlynydd yn cael gwybod os bydd dau wiriad lles yn olynol yn dangos eich bod chi'n ei chael hi'n anodd, neu os byddwch chi'n ysgrifennu eich bod mewn perygl.
+}. Bydd eich cydlynydd yn cael gwybod os bydd dau wiriad llesiant yn olynol yn dangos eich bod chi'n ei chael hi'n anodd, neu os byddwch chi'n ysgrifennu eich bod mewn perygl.
 
 enrol-already = Mae eich cyfrif Peerline eisoes wedi'i gysylltu. { $channel ->
     [sms] Tecstiwch HELP i weld beth allwch chi ei wneud.
@@ -67,8 +72,8 @@ help-mentee = { $channel ->
 }
 
 help-mentor = { $channel ->
-    [sms] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda rhif, YES neu NO i nodiadau atgoffa am oruchwyliaeth, CONCERN a'ch neges i godi pryder, AVAILABLE i osod amseroedd galwadau, LANGUAGE i newid iaith, STOP i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
-   *[other] Peerline i fentoriaid cymheiriaid: atebwch wiriadau lles gyda'r botymau, cadarnhewch oruchwyliaeth o'r nodiadau atgoffa, /concern i godi pryder gyda'ch cydlynydd, /available i osod pryd rydych yn cymryd galwadau, /language i newid iaith, /stop i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau lles personol y SYG (ONS).
+    [sms] Peerline i fentoriaid cymheiriaid: atebwch wiriadau llesiant gyda rhif, YES neu NO i nodiadau atgoffa am oruchwyliaeth, CONCERN a'ch neges i godi pryder, AVAILABLE i osod amseroedd galwadau, LANGUAGE i newid iaith, STOP i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau llesiant personol y SYG (ONS).
+   *[other] Peerline i fentoriaid cymheiriaid: atebwch wiriadau llesiant gyda'r botymau, cadarnhewch oruchwyliaeth o'r nodiadau atgoffa, /concern i godi pryder gyda'ch cydlynydd, /available i osod pryd rydych yn cymryd galwadau, /language i newid iaith, /stop i atal negeseuon. Mae'r gwiriadau yn defnyddio cwestiynau llesiant personol y SYG (ONS).
 }
 
 help-coordinator = { $channel ->
@@ -111,7 +116,7 @@ weekday = { $n ->
 }
 month = { $n ->
     [1] Ion
-    [2] Chwe
+    [2] Chwef
     [3] Mawrth
     [4] Ebr
     [5] Mai
@@ -128,8 +133,8 @@ date-time = { $weekday } { $day } { $month }, { $time }
 ## Weekly wellbeing check-ins: the ONS personal wellbeing questions (ONS4)
 
 checkin-intro = { $channel ->
-    [sms] Eich gwiriad lles wythnosol: 4 cwestiwn o fesurau lles y SYG (ONS). Atebwch gyda rhif o 0 i 10, neu SKIP (HEPGOR).
-   *[other] Eich gwiriad lles wythnosol: 4 cwestiwn o fesurau lles y SYG (ONS). Dewiswch rif o 0 i 10, neu Hepgor.
+    [sms] Eich gwiriad llesiant wythnosol: 4 cwestiwn o fesurau llesiant y SYG (ONS). Atebwch gyda rhif o 0 i 10, neu SKIP (HEPGOR).
+   *[other] Eich gwiriad llesiant wythnosol: 4 cwestiwn o fesurau llesiant y SYG (ONS). Dewiswch rif o 0 i 10, neu Hepgor.
 }
 checkin-q-life = { $number }/4: Yn gyffredinol, pa mor fodlon ydych chi ar eich bywyd y dyddiau hyn? (0 = ddim o gwbl, 10 = yn llwyr)
 checkin-q-worthwhile = { $number }/4: Yn gyffredinol, i ba raddau ydych chi'n teimlo bod y pethau rydych chi'n eu gwneud yn eich bywyd yn werth chweil? (0 = ddim o gwbl, 10 = yn llwyr)
@@ -140,10 +145,13 @@ checkin-clarify = { $channel ->
     [sms] Mae'n ddrwg gen i, rhowch rif o 0 i 10, neu SKIP (HEPGOR).
    *[other] Mae'n ddrwg gen i, dewiswch rif o 0 i 10 gyda'r botymau, neu Hepgor.
 }
-checkin-thanks = Diolch am lenwi'r gwiriad lles. Tan yr wythnos nesaf.
-checkin-thanks-low = Diolch am fod yn onest. Mae'n swnio fel bod pethau'n anodd ar hyn o bryd. Mae eich mentor cymheiriaid a'ch cydlynydd yma i chi. { crisis-numbers }
+checkin-thanks = Diolch am lenwi'r gwiriad llesiant. Tan yr wythnos nesaf.
+checkin-thanks-low = Diolch am fod yn onest. Mae'n swnio fel bod pethau'n anodd ar hyn o bryd. { $role ->
+    [mentee] Mae eich mentor cymheiriaid a'ch cydlynydd yma i chi.
+   *[other] Mae eich cydlynydd yma i chi, ac mae goruchwyliaeth yn lle i siarad amdano.
+} { crisis-numbers }
 checkin-late = Diolch. Roedd y gwiriad hwn wedi cau, ond mae eich ateb wedi'i gadw.
-wellbeing-flag = rhybudd lles am { $name }: { $reason ->
+wellbeing-flag = rhybudd llesiant am { $name }: { $reason ->
     [low-scores] atebion isel mewn dau wiriad yn olynol
     [high-anxiety] gorbryder uchel mewn dau wiriad yn olynol
     [drop-from-median] atebion 3 neu fwy yn is na'u hatebion arferol
@@ -155,13 +163,17 @@ wellbeing-flag = rhybudd lles am { $name }: { $reason ->
 supervision-reminder = Nodyn atgoffa: { $kind ->
     [group] goruchwyliaeth ar y cyd
    *[other] eich goruchwyliaeth 1:1
-}, { $when }, { $place ->
-    [none] yn y lle arferol
-   *[other] lleoliad: { $place }
+}, { $when }, { $placement ->
+    [next] lleoliad: yn y neges nesaf
+   *[inline] { $place ->
+        [none] yn y lle arferol
+       *[other] lleoliad: { $place }
+    }
 }. { $channel ->
     [sms] Atebwch YES (IE) os gallwch ddod, neu NO (NA) os na allwch.
    *[other] Allwch chi ddod?
 }
+supervision-place = Lleoliad: { $place }
 button-confirm = Bydda i yno
 button-decline = Alla i ddim dod
 supervision-confirmed = Diolch, welwn ni chi yno.
@@ -185,25 +197,25 @@ supervision-due-digest = Goruchwyliaeth yn ddyledus: { $names }. Does dim sesiwn
 supervision-record-gone = Does dim sesiwn oruchwylio o'r fath i'w chofnodi.
 supervision-book-who = Trefnu goruchwyliaeth: gyda phwy?
 supervision-book-narrow = Does dim lle i bawb: anfonwch /supervision a rhan o enw i ddod o hyd i rywun.
-supervision-book-no-match = Does gan enw dim un mentor gweithredol "{ $name }" ynddo.
-button-book-group = Grwp (pob mentor)
+supervision-book-no-match = Does dim mentor gweithredol ag enw sy'n cynnwys "{ $name }".
+button-book-group = Grŵp (pob mentor)
 supervision-book-no-mentors = Does dim mentoriaid gweithredol i drefnu goruchwyliaeth gyda nhw eto.
 supervision-book-day = { $kind ->
-    [group] Goruchwyliaeth grwp
+    [group] Goruchwyliaeth grŵp
    *[other] Goruchwyliaeth gyda { $name }
 }: pa ddiwrnod?
 supervision-book-time = { $kind ->
-    [group] Goruchwyliaeth grwp
+    [group] Goruchwyliaeth grŵp
    *[other] Goruchwyliaeth gyda { $name }
 } ar { $day }: faint o'r gloch?
-supervision-booked = Wedi'i drefnu: { $kind ->
-    [group] goruchwyliaeth grwp
+supervision-booked = Wedi'i threfnu: { $kind ->
+    [group] goruchwyliaeth grŵp
    *[other] goruchwyliaeth 1:1 gyda { $name }
 } ar { $when }. Bydd nodiadau atgoffa'n mynd allan 48 awr a 2 awr cyn hynny. I ychwanegu ystafell neu ddolen fideo, anfonwch hi nawr.
 supervision-book-clash = { $kind ->
-    [group] Mae goruchwyliaeth grwp
+    [group] Mae goruchwyliaeth grŵp
    *[other] Mae { $name }
-} wedi'i drefnu'n barod ar gyfer { $when }.
+} wedi'i threfnu'n barod ar gyfer { $when }.
 supervision-book-gone = Mae'r trefniant hwnnw wedi dod i ben. Anfonwch /supervision i ddechrau eto.
 supervision-book-telegram = Mae trefnu goruchwyliaeth yn gweithio yn Telegram (/supervision) neu gyda'r gorchymyn peerline.
 supervision-place-set = Wedi'i ychwanegu: mae goruchwyliaeth ar { $when } yn { $place }.
@@ -212,8 +224,18 @@ date-day = { $weekday } { $day } { $month }
 ## Safeguarding
 
 crisis-reply = Diolch am ddweud wrthon ni. Dydych chi ddim ar eich pen eich hun. { crisis-numbers }{ $extra ->
-    [drugs] {" "}FRANK, am gyffuriau: 0300 123 6600 (gall ymddangos ar eich bil).
-    [abuse] {" "}Llinell gymorth cam-drin domestig (National Domestic Abuse Helpline): 0808 2000 247, am ddim, ddydd a nos.
+    [drugs] { $nation ->
+        [wales] {" "}DAN 24/7, am gyffuriau ac alcohol: 0808 808 2234, neu tecstiwch DAN i 81066.
+        [scotland] {" "}Know the Score, am gyffuriau: 0800 587 5879.
+        [northern-ireland] {""}
+       *[england] {" "}FRANK, am gyffuriau: 0300 123 6600 (gall ymddangos ar eich bil).
+    }
+    [abuse] { $nation ->
+        [wales] {" "}Byw Heb Ofn (Live Fear Free): 0808 80 10 800, am ddim, ddydd a nos.
+        [scotland] {" "}Domestic Abuse and Forced Marriage Helpline: 0800 027 1234, am ddim, ddydd a nos.
+        [northern-ireland] {" "}Domestic and Sexual Abuse Helpline: 0808 802 1414, am ddim, ddydd a nos.
+       *[england] {" "}Llinell gymorth cam-drin domestig (National Domestic Abuse Helpline): 0808 2000 247, am ddim, ddydd a nos.
+    }
    *[none] {""}
 }{ $known ->
     [yes] {" "}Rydyn ni wedi rhoi gwybod i'ch cydlynydd.
@@ -248,10 +270,10 @@ escalation-none-open = Dim rhybuddion agored.
 escalation-open-list = Rhybuddion agored: { $list }
 escalation-history = Hanes { $reference }: { $events }
 escalation-rules = Wedi'i nodi gan: { $rules }
-concern-ack = Diolch. Mae eich cydlynydd wedi cael rhybudd (cyfeirnod { $reference }).
+concern-ack = Diolch. Rydym wedi rhoi gwybod i'ch cydlynydd (cyfeirnod { $reference }).
 concern-how = { $channel ->
-    [sms] Tecstiwch CONCERN ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
-   *[other] Anfonwch /concern ac yna beth sy'n eich poeni, a bydd eich cydlynydd yn cael rhybudd.
+    [sms] Tecstiwch CONCERN ac yna beth sy'n eich poeni, a byddwn yn rhoi gwybod i'ch cydlynydd.
+   *[other] Anfonwch /concern ac yna beth sy'n eich poeni, a byddwn yn rhoi gwybod i'ch cydlynydd.
 }
 not-allowed = Mae'n ddrwg gen i, allwch chi ddim gwneud hynny o'r cyfrif hwn.
 crisis-reply-short = Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 116 123, am ddim, unrhyw bryd.
@@ -259,7 +281,7 @@ crisis-reply-short = Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 1
 ## Galwadau yn ol gan fentor
 
 callback-ack = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Disgwyliwch alwad o fewn tua { $minutes } munud. Anfonwch CANCEL CALLBACK os nad oes ei hangen mwyach.
-callback-out-of-hours = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Dydy'r tim ddim yn gweithio nawr: bydd rhywun yn galw o: { $when }. { crisis-numbers }
+callback-out-of-hours = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Dydy'r tîm ddim yn gweithio nawr: bydd rhywun yn eich ffonio o { $when } ymlaen. { crisis-numbers }
 callback-already = Mae gennym eich cais am alwad yn barod ({ $reference }). Bydd mentor cymheiriaid yn cysylltu.
 callback-offer = Cais am alwad { $reference }: hoffai { $name } gael galwad gan fentor cymheiriaid. { $channel ->
     [sms] Atebwch TAKE { $reference } i'w gymryd.
@@ -267,7 +289,7 @@ callback-offer = Cais am alwad { $reference }: hoffai { $name } gael galwad gan 
 }
 button-accept = Derbyn
 callback-won = Eich galwad chi yw hi: ffoniwch { $name } ({ $reference }). { $number ->
-    [hidden] Dydy'r rhif ddim yn cael ei ddangos: ffoniwch drwy linell ffon y gwasanaeth.
+    [hidden] Dydy'r rhif ddim yn cael ei ddangos: ffoniwch o rif y gwasanaeth.
    *[other] Eu rhif: { $number }.
 }
 callback-taken = Diolch: mae mentor arall wedi cymryd galwad { $reference } yn barod.
@@ -276,7 +298,7 @@ callback-gone = Nid yw'r alwad honno ar agor mwyach.
 callback-accepted = Bydd mentor cymheiriaid yn eich ffonio cyn bo hir.
 callback-cancelled = Mae eich cais am alwad wedi'i ganslo. Anfonwch CALLBACK unrhyw bryd i ofyn eto.
 callback-unaccepted-staff = Does dim mentor wedi cymryd galwad { $reference } ar gyfer { $name }. Trefnwch alwad, os gwelwch yn dda.
-callback-ask-safe = Pryd mae'n ddiogel eich ffonio, ac a yw neges llais yn iawn? Atebwch yn eich geiriau eich hun, er enghraifft: ar ol 6pm, dim neges llais.
+callback-ask-safe = Pryd mae'n ddiogel eich ffonio, ac a yw neges lais yn iawn? Atebwch yn eich geiriau eich hun, er enghraifft: ar ôl 6pm, dim neges lais.
 callback-safe-noted = Diolch, byddwn yn rhoi gwybod i'r mentor cymheiriaid.
 callback-safe-forward = Mae { $name } yn dweud am yr alwad ({ $reference }): "{ $words }"
 callback-record-how = { $channel ->
@@ -287,7 +309,7 @@ button-called = Wedi ffonio
 button-no-answer = Dim ateb
 button-follow-up = Angen dilyn i fyny
 callback-outcome-noted = Diolch, wedi'i nodi ar gyfer { $reference }.
-callback-follow-up-staff = Mae angen i'r tim ddilyn galwad { $reference } gyda { $name } i fyny.
+callback-follow-up-staff = Mae angen i'r tîm ddilyn galwad { $reference } gyda { $name } i fyny.
 
 ## Pryd mae mentoriaid yn cymryd galwadau (/available)
 
@@ -301,3 +323,49 @@ availability-how = { $channel ->
 }
 availability-not-understood = Mae'n ddrwg gen i, allwn i ddim darllen "{ $words }".
 availability-too-many = Mae'n ddrwg gen i, mae hynny'n ormod o amseroedd ar unwaith.
+
+## Negeseuon i berson: y mewnflwch
+
+inbox-ack = { $open ->
+    [yes] Diolch am eich neges, { $name }. Mae gyda'r tîm yn { $service }, a bydd rhywun yn ei darllen heddiw.
+   *[no] Diolch am eich neges, { $name }. Mae gyda'r tîm yn { $service }. Mae'r swyddfa ar gau nawr; bydd rhywun yn ei darllen o { $next } ymlaen.
+}
+inbox-notice = { $count ->
+    [one] Mae 1 neges newydd yn aros am ateb yn { $service }.
+   *[other] Mae { $count } neges newydd yn aros am ateb yn { $service }.
+} { $channel ->
+    [sms] Tecstiwch INBOX i'w darllen.
+   *[other] Anfonwch /inbox i'w darllen.
+}
+inbox-header = Heb ateb: { $count } (y { $shown } hynaf isod). { $channel ->
+    [sms] Atebwch un gyda REPLY, ei gyfeirnod a'ch ateb; mae DONE a'i gyfeirnod yn ei chau.
+   *[other] Atebwch neges isod i'w hateb, neu anfonwch /reply CYF a'ch ateb; mae /done CYF yn cau un.
+}
+inbox-item = { $reference } - { $name } ({ $from }), { $when }: { $what }
+inbox-media = { $kind ->
+    [voice] Neges llais ({ $seconds } e)
+    [video] Fideo ({ $seconds } e)
+    [audio] Sain ({ $seconds } e)
+    [photo] Llun
+    [sticker] Sticer
+    [animation] GIF
+    [document] Ffeil
+   *[other] Rhywbeth heblaw testun
+}
+inbox-no-words = (dim geiriau)
+inbox-empty = Does dim negeseuon heb eu hateb.
+inbox-reply-usage = { $channel ->
+    [sms] I ateb, tecstiwch REPLY, y cyfeirnod a'ch ateb, er enghraifft: REPLY M4K2 Byddaf yn eich ffonio am 3.
+   *[other] I ateb, anfonwch /reply, y cyfeirnod a'ch ateb, er enghraifft: /reply M4K2 Byddaf yn eich ffonio am 3.
+}
+inbox-closed = Wedi cau { $reference } ({ $name }) heb ateb.
+inbox-not-found = Does dim neges heb ei hateb { $reference }. Anfonwch /inbox i'w gweld.
+inbox-reply = { $channel ->
+    [sms] { $text } - { $name }, { $service }
+   *[other]
+        { $text }
+        - { $name }, { $service }
+}
+inbox-replied = Wedi anfon at { $name }.
+inbox-reply-opted-out = Mae { $name } wedi atal negeseuon gan Peerline, felly ni anfonwyd eich ateb. Mae'r neges yn aros yn /inbox nes i chi ei chau gyda /done.
+inbox-reply-too-long = Mae eich ateb yn rhy hir i un neges ({ $length } nod; { $limit } ar y mwyaf). Byrhewch ef a'i anfon eto.

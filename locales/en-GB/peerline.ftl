@@ -4,7 +4,14 @@
 
 ## Shared pieces
 
-crisis-numbers = If you are in danger now, call 999. Samaritans: 116 123 (free, any time). Text SHOUT to 85258. NHS 111, option 2 for mental health.
+# The help a person is given follows the nation their service is in ($nation; England when
+# not given). Every number here is in core/crisis/resources.toml with its source.
+crisis-numbers = { $nation ->
+    [wales] If you are in danger now, call 999. Samaritans: 116 123 (free, any time; in Welsh 0808 164 0123, evenings). Text SHOUT to 85258. NHS 111, press 2 for mental health.
+    [scotland] If you are in danger now, call 999. Samaritans: 116 123 (free, any time). Breathing Space: 0800 83 85 87. Text SHOUT to 85258. NHS 24: 111.
+    [northern-ireland] If you are in danger now, call 999. Lifeline: 0808 808 8000 (free, any time). Samaritans: 116 123. Text SHOUT to 85258.
+   *[england] If you are in danger now, call 999. Samaritans: 116 123 (free, any time). Text SHOUT to 85258. NHS 111, option 2 for mental health.
+}
 
 role-name = { $role ->
     [coordinator] coordinator
@@ -135,7 +142,10 @@ checkin-clarify = { $channel ->
    *[other] Sorry, I need a number from 0 to 10: tap one of the buttons, or Skip.
 }
 checkin-thanks = Thank you for checking in. See you next week.
-checkin-thanks-low = Thank you for being honest. It sounds like things are hard at the moment. Your peer mentor and coordinator are here for you. { crisis-numbers }
+checkin-thanks-low = Thank you for being honest. It sounds like things are hard at the moment. { $role ->
+    [mentee] Your peer mentor and coordinator are here for you.
+   *[other] Your coordinator is here for you, and supervision is a place to talk about it.
+} { crisis-numbers }
 checkin-late = Thank you. This check-in had closed, but your answer is saved.
 wellbeing-flag = wellbeing flag for { $name }: { $reason ->
     [low-scores] low answers in two check-ins in a row
@@ -149,13 +159,17 @@ wellbeing-flag = wellbeing flag for { $name }: { $reason ->
 supervision-reminder = Reminder: { $kind ->
     [group] group supervision
    *[other] your 1:1 supervision
-} on { $when }, { $place ->
-    [none] at the usual place
-   *[other] at { $place }
+} on { $when }, { $placement ->
+    [next] at the place in the next message
+   *[inline] { $place ->
+        [none] at the usual place
+       *[other] at { $place }
+    }
 }. { $channel ->
     [sms] Reply YES if you can come or NO if you can't.
    *[other] Can you come?
 }
+supervision-place = Where: { $place }
 button-confirm = I'll be there
 button-decline = Can't make it
 supervision-confirmed = Thank you, see you then.
@@ -206,8 +220,18 @@ date-day = { $weekday } { $day } { $month }
 ## Safeguarding
 
 crisis-reply = Thank you for telling us. You are not alone. { crisis-numbers }{ $extra ->
-    [drugs] {" "}FRANK, about drugs: 0300 123 6600 (may show on a phone bill).
-    [abuse] {" "}National Domestic Abuse Helpline: 0808 2000 247, free, day and night.
+    [drugs] { $nation ->
+        [wales] {" "}DAN 24/7, about drugs and alcohol: 0808 808 2234, or text DAN to 81066.
+        [scotland] {" "}Know the Score, about drugs: 0800 587 5879.
+        [northern-ireland] {""}
+       *[england] {" "}FRANK, about drugs: 0300 123 6600 (may show on a phone bill).
+    }
+    [abuse] { $nation ->
+        [wales] {" "}Live Fear Free: 0808 80 10 800, free, day and night.
+        [scotland] {" "}Domestic Abuse and Forced Marriage Helpline: 0800 027 1234, free, day and night.
+        [northern-ireland] {" "}Domestic and Sexual Abuse Helpline: 0808 802 1414, free, day and night.
+       *[england] {" "}National Domestic Abuse Helpline: 0808 2000 247, free, day and night.
+    }
    *[none] {""}
 }{ $known ->
     [yes] {" "}We have told your coordinator.
@@ -295,3 +319,49 @@ availability-how = { $channel ->
 }
 availability-not-understood = Sorry, I couldn't read "{ $words }".
 availability-too-many = Sorry, that's more times than I can take at once.
+
+## Messages for a human: the inbox
+
+inbox-ack = { $open ->
+    [yes] Thanks for your message, { $name }. It is with the team at { $service }, and someone will read it today.
+   *[no] Thanks for your message, { $name }. It is with the team at { $service }. The office is closed now; someone will read it from { $next }.
+}
+inbox-notice = { $count ->
+    [one] 1 new message is waiting for a reply at { $service }.
+   *[other] { $count } new messages are waiting for a reply at { $service }.
+} { $channel ->
+    [sms] Text INBOX to read them.
+   *[other] Send /inbox to read them.
+}
+inbox-header = Unanswered: { $count } (the oldest { $shown } below). { $channel ->
+    [sms] Answer one with REPLY, its reference and your answer; DONE and its reference closes it.
+   *[other] Reply to a message below to answer it, or send /reply REF and your answer; /done REF closes one.
+}
+inbox-item = { $reference } - { $name } ({ $from }), { $when }: { $what }
+inbox-media = { $kind ->
+    [voice] Voice note ({ $seconds } s)
+    [video] Video ({ $seconds } s)
+    [audio] Audio ({ $seconds } s)
+    [photo] Photo
+    [sticker] Sticker
+    [animation] GIF
+    [document] File
+   *[other] Something other than text
+}
+inbox-no-words = (no words)
+inbox-empty = No unanswered messages.
+inbox-reply-usage = { $channel ->
+    [sms] To answer, text REPLY, the reference and your answer, for example: REPLY M4K2 I will call you at 3.
+   *[other] To answer, send /reply, the reference and your answer, for example: /reply M4K2 I will call you at 3.
+}
+inbox-closed = Closed { $reference } ({ $name }) without a reply.
+inbox-not-found = There is no unanswered message { $reference }. Send /inbox to see them.
+inbox-reply = { $channel ->
+    [sms] { $text } - { $name }, { $service }
+   *[other]
+        { $text }
+        - { $name }, { $service }
+}
+inbox-replied = Sent to { $name }.
+inbox-reply-opted-out = { $name } has stopped messages from Peerline, so your reply was not sent. The message stays in /inbox until you close it with /done.
+inbox-reply-too-long = Your reply is too long for one message ({ $length } characters; at most { $limit }). Please shorten it and send it again.

@@ -6,7 +6,12 @@
 
 ## Shared pieces
 
-crisis-numbers = Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 999. Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). Wyślij SMS o treści SHOUT na numer 85258 (po angielsku). NHS 111, opcja 2 w sprawie zdrowia psychicznego.
+crisis-numbers = { $nation ->
+    [wales] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, wybierz 2 (zdrowie psychiczne).
+    [scotland] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). Breathing Space: 0800 83 85 87 (po angielsku). NHS 24: 111.
+    [northern-ireland] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Lifeline: 0808 808 8000 (bezpłatnie, całą dobę, po angielsku). Samaritans: 116 123 (po angielsku).
+   *[england] Jeśli jesteś teraz w niebezpieczeństwie, dzwoń pod 999 lub 112 i powiedz "Polish" (tłumacz). Samaritans: 116 123 (bezpłatnie, całą dobę, po angielsku). SMS SHOUT na 85258 (po angielsku). NHS 111, opcja 2 (zdrowie psychiczne).
+}
 
 role-name = { $role ->
     [coordinator] koordynator
@@ -22,8 +27,8 @@ language-name-pl = Polski
 ## Joining
 
 welcome-unknown = { $channel ->
-    [sms] Dzień dobry, tu Peerline, serwis wiadomości dla mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij SMS o treści JOIN, a po nim kod.
-   *[other] Dzień dobry, tu Peerline, serwis wiadomości dla mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij /start, a po nim kod.
+    [sms] Dzień dobry, tu Peerline, komunikator programu mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij SMS o treści JOIN, a po nim kod.
+   *[other] Dzień dobry, tu Peerline, komunikator programu mentoringu rówieśniczego. Jeśli masz kod od koordynatora, wyślij /start, a po nim kod.
 }
 
 enrol-invalid-code = Ten kod nie zadziałał. Kod działa tylko raz i tylko przez { $days ->
@@ -139,7 +144,10 @@ checkin-clarify = { $channel ->
    *[other] Przepraszam, potrzebuję liczby od 0 do 10: wybierz jeden z przycisków albo Pomiń.
 }
 checkin-thanks = Dziękujemy za odpowiedzi. Do usłyszenia za tydzień.
-checkin-thanks-low = Dziękujemy za szczerość. Wygląda na to, że jest Ci teraz ciężko. Twój mentor rówieśniczy i koordynator są tu dla Ciebie. { crisis-numbers }
+checkin-thanks-low = Dziękujemy za szczerość. Wygląda na to, że jest Ci teraz ciężko. { $role ->
+    [mentee] Twój mentor rówieśniczy i koordynator są tu dla Ciebie.
+   *[other] Twój koordynator jest tu dla Ciebie, a superwizja to miejsce, by o tym porozmawiać.
+} { crisis-numbers }
 checkin-late = Dziękujemy. Te pytania są już zamknięte, ale odpowiedź została zapisana.
 wellbeing-flag = sygnał dotyczący samopoczucia ({ $name }): { $reason ->
     [low-scores] niskie odpowiedzi dwa razy z rzędu
@@ -153,13 +161,17 @@ wellbeing-flag = sygnał dotyczący samopoczucia ({ $name }): { $reason ->
 supervision-reminder = Przypomnienie: { $kind ->
     [group] superwizja grupowa
    *[other] superwizja indywidualna
-}, { $when }, { $place ->
-    [none] w zwykłym miejscu
-   *[other] miejsce: { $place }
+}, { $when }, { $placement ->
+    [next] miejsce: w następnej wiadomości
+   *[inline] { $place ->
+        [none] w zwykłym miejscu
+       *[other] miejsce: { $place }
+    }
 }. { $channel ->
     [sms] Odpisz YES (TAK), jeśli przyjdziesz, albo NO (NIE), jeśli nie.
    *[other] Czy możesz przyjść?
 }
+supervision-place = Miejsce: { $place }
 button-confirm = Będę
 button-decline = Nie dam rady
 supervision-confirmed = Dziękujemy, do zobaczenia.
@@ -210,8 +222,18 @@ date-day = { $weekday } { $day } { $month }
 ## Safeguarding
 
 crisis-reply = Dziękujemy, że nam o tym piszesz. Nie musisz mierzyć się z tym w pojedynkę. { crisis-numbers }{ $extra ->
-    [drugs] {" "}FRANK, w sprawie narkotyków: 0300 123 6600 (połączenie może być widoczne na rachunku).
-    [abuse] {" "}National Domestic Abuse Helpline (przemoc domowa): 0808 2000 247, bezpłatnie, całą dobę.
+    [drugs] { $nation ->
+        [wales] {" "}DAN 24/7, narkotyki i alkohol: 0808 808 2234 (po angielsku lub walijsku).
+        [scotland] {" "}Know the Score, narkotyki: 0800 587 5879 (po angielsku).
+        [northern-ireland] {""}
+       *[england] {" "}FRANK, narkotyki: 0300 123 6600 (po angielsku).
+    }
+    [abuse] { $nation ->
+        [wales] {" "}Live Fear Free (przemoc domowa): 0808 80 10 800, bezpłatnie, całą dobę.
+        [scotland] {" "}Domestic Abuse and Forced Marriage Helpline (przemoc domowa): 0800 027 1234, bezpłatnie, całą dobę.
+        [northern-ireland] {" "}Domestic and Sexual Abuse Helpline (przemoc domowa): 0808 802 1414, bezpłatnie, całą dobę.
+       *[england] {" "}National Domestic Abuse Helpline (przemoc domowa): 0808 2000 247, bezpłatnie, całą dobę.
+    }
    *[none] {""}
 }{ $known ->
     [yes] {" "}Powiadomiliśmy Twojego koordynatora.
@@ -219,17 +241,17 @@ crisis-reply = Dziękujemy, że nam o tym piszesz. Nie musisz mierzyć się z ty
 }
 crisis-out-of-hours = Zespół znów będzie dostępny od { $when }.
 escalation-alert = { $reprompt ->
-    [yes] NADAL NIEPOTWIERDZONY po { $minutes } min.{" "}
+    [yes] NADAL NIEPOTWIERDZONE po { $minutes } min.{" "}
    *[no] {""}
-}PILNY alert bezpieczeństwa { $reference }: { $source ->
+}PILNE zgłoszenie dotyczące bezpieczeństwa { $reference }: { $source ->
     [concern] { $raiser } zgłasza obawy: "{ $text }"
     [wellbeing-flag] { $text }
-   *[other] słowa wskazujące na ryzyko od { $name }: "{ $text }"
+   *[other] słowa wskazujące na ryzyko, nadawca: { $name }: "{ $text }"
 }{ $cut ->
     [yes] {" "}(cały tekst: /history { $reference })
    *[no] {""}
 }. Odpisz ACK { $reference }, aby potwierdzić.
-escalation-alert-short = PILNY alert bezpieczeństwa { $reference } dotyczący: { $name }. Odpisz ACK { $reference }, aby potwierdzić; /history { $reference } pokazuje, co napisano.
+escalation-alert-short = PILNE zgłoszenie dotyczące bezpieczeństwa { $reference }, osoba: { $name }. Odpisz ACK { $reference }, aby potwierdzić; /history { $reference } pokazuje, co napisano.
 alert-undelivered = Peerline nie mógł dostarczyć { $what ->
     [alert] alertu bezpieczeństwa { $reference }
     [crisis] numerów kryzysowych do { $reference }
@@ -240,7 +262,7 @@ button-acknowledge = Potwierdź
 escalation-acknowledged = Potwierdzono { $reference }. Dziękujemy. Zamknij alert poleceniem /resolve { $reference } z notatką.
 escalation-already = Alert { $reference } był już potwierdzony.
 escalation-resolved = Zamknięto { $reference }.
-escalation-not-found = Nie ma otwartego alertu { $reference } w Twoim serwisie.
+escalation-not-found = Nie ma otwartego alertu { $reference } w Twojej placówce.
 escalation-gone = Ten alert nie jest już otwarty.
 escalation-none-open = Brak otwartych alertów.
 escalation-open-list = Otwarte alerty: { $list }
@@ -265,11 +287,11 @@ callback-offer = Prośba o telefon { $reference }: { $name } prosi o telefon od 
 }
 button-accept = Przyjmij
 callback-won = Ta rozmowa jest Twoja: zadzwoń do: { $name } ({ $reference }). { $number ->
-    [hidden] Numer nie jest pokazywany: dzwoń przez linię telefoniczną serwisu.
+    [hidden] Numer nie jest pokazywany: dzwoń z numeru placówki.
    *[other] Numer: { $number }.
 }
 callback-taken = Dziękujemy: prośbę { $reference } przyjął już inny mentor.
-callback-not-found = Nie ma otwartej prośby o telefon { $reference } w Twoim serwisie.
+callback-not-found = Nie ma otwartej prośby o telefon { $reference } w Twojej placówce.
 callback-gone = Ta prośba o telefon nie jest już otwarta.
 callback-accepted = Mentor rówieśniczy wkrótce do Ciebie zadzwoni.
 callback-cancelled = Twoja prośba o telefon została anulowana. Napisz CALLBACK, aby poprosić ponownie.
@@ -299,3 +321,50 @@ availability-how = { $channel ->
 }
 availability-not-understood = Przepraszam, nie rozumiem: "{ $words }".
 availability-too-many = Przepraszam, to za dużo godzin naraz.
+
+## Wiadomości do człowieka: skrzynka
+
+inbox-ack = { $open ->
+    [yes] Dziękujemy za wiadomość, { $name }. Trafiła do zespołu { $service } i ktoś przeczyta ją dzisiaj.
+   *[no] Dziękujemy za wiadomość, { $name }. Trafiła do zespołu { $service }. Biuro jest teraz zamknięte; ktoś przeczyta ją od { $next }.
+}
+inbox-notice = { $count ->
+    [one] 1 nowa wiadomość czeka na odpowiedź w { $service }.
+    [few] { $count } nowe wiadomości czekają na odpowiedź w { $service }.
+   *[other] { $count } nowych wiadomości czeka na odpowiedź w { $service }.
+} { $channel ->
+    [sms] Wyślij INBOX, aby je przeczytać.
+   *[other] Wyślij /inbox, aby je przeczytać.
+}
+inbox-header = Bez odpowiedzi: { $count } (najstarsze { $shown } poniżej). { $channel ->
+    [sms] Odpowiedz: REPLY, numer i odpowiedź; DONE i numer zamyka wątek.
+   *[other] Odpowiedz na wiadomość poniżej albo wyślij /reply NUMER i odpowiedź; /done NUMER zamyka wątek.
+}
+inbox-item = { $reference } - { $name } ({ $from }), { $when }: { $what }
+inbox-media = { $kind ->
+    [voice] Wiadomość głosowa ({ $seconds } s)
+    [video] Wideo ({ $seconds } s)
+    [audio] Nagranie ({ $seconds } s)
+    [photo] Zdjęcie
+    [sticker] Naklejka
+    [animation] GIF
+    [document] Plik
+   *[other] Coś innego niż tekst
+}
+inbox-no-words = (bez słów)
+inbox-empty = Brak wiadomości bez odpowiedzi.
+inbox-reply-usage = { $channel ->
+    [sms] Aby odpowiedzieć, wyślij REPLY, numer i odpowiedź, na przykład: REPLY M4K2 Zadzwonię o 15.
+   *[other] Aby odpowiedzieć, wyślij /reply, numer i odpowiedź, na przykład: /reply M4K2 Zadzwonię o 15.
+}
+inbox-closed = Zamknięto { $reference } ({ $name }) bez odpowiedzi.
+inbox-not-found = Nie ma wiadomości bez odpowiedzi o numerze { $reference }. Wyślij /inbox, aby je zobaczyć.
+inbox-reply = { $channel ->
+    [sms] { $text } - { $name }, { $service }
+   *[other]
+        { $text }
+        - { $name }, { $service }
+}
+inbox-replied = Wysłano do: { $name }.
+inbox-reply-opted-out = { $name } wyłącza wiadomości z Peerline, więc Twoja odpowiedź nie została wysłana. Wiadomość zostaje w /inbox, dopóki nie zamkniesz jej poleceniem /done.
+inbox-reply-too-long = Odpowiedź jest za długa na jedną wiadomość ({ $length } znaków; najwyżej { $limit }). Skróć ją i wyślij ponownie.

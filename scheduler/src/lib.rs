@@ -58,6 +58,8 @@ pub struct Scheduler {
     escalation: EscalationPolicy,
     /// Message bodies older than this are purged (`privacy.message_retention_days`).
     retention: Option<(Duration, Duration)>,
+    /// `sms.max_segments`: the most a scheduled SMS may take.
+    sms_max_segments: u32,
 }
 
 /// How long after a session's start the coordinator is asked to record it.
@@ -84,6 +86,7 @@ impl Scheduler {
             rules: Rules::default(),
             escalation: EscalationPolicy::default(),
             retention: Some((Duration::days(90), Duration::days(6 * 365))),
+            sms_max_segments: peerline_core::quote::SMS_SEGMENTS,
         }
     }
 
@@ -96,6 +99,12 @@ impl Scheduler {
     /// Re-alert and deputy intervals for unacknowledged escalations.
     pub fn with_escalation_policy(mut self, policy: EscalationPolicy) -> Self {
         self.escalation = policy;
+        self
+    }
+
+    /// The cap on a scheduled SMS (`sms.max_segments`; 3 unless set).
+    pub fn with_sms_max_segments(mut self, segments: u32) -> Self {
+        self.sms_max_segments = segments.max(1);
         self
     }
 
@@ -151,10 +160,23 @@ impl Scheduler {
         self.close_checkins(now, &mut report).await?;
         self.reminders(now, &mut report).await?;
         self.record_prompts(now, &mut report).await?;
+        self.inbox_notices(now, &mut report).await?;
         if report.queued > 0 {
             self.signal.notify();
         }
         Ok(report)
+    }
+
+    /// Messages for a human that arrived after the last notice: told to the service's staff in
+    /// one notice once the batching interval has passed (`core::inbox`).
+    async fn inbox_notices(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), SchedulerError> {
+        for id in self.store.services_with_unnotified(to_millis(now)).await? {
+            let service = self.store.service(id).await?;
+            let mut tx = self.store.begin().await?;
+            report.queued += peerline_core::inbox::notify(&mut tx, &self.i18n, &service, now).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// Occurrences of `schedule` for `job` that are due by `now`, each with whether it is still
@@ -515,7 +537,7 @@ impl Scheduler {
                 let who = self.store.person(person).await?;
                 let service = self.store.service(ServiceId(s.service_id)).await?;
                 let when = self.i18n.when(who.language, starts, service.timezone);
-                let (body, buttons) = supervision::reminder_message(
+                let reminder = supervision::reminder_message(
                     &self.i18n,
                     who.language,
                     identity.channel,
@@ -523,6 +545,7 @@ impl Scheduler {
                     &s.kind,
                     &when,
                     s.place.as_deref(),
+                    self.sms_max_segments,
                 );
                 let mut tx = self.store.begin().await?;
                 if tx
@@ -537,23 +560,33 @@ impl Scheduler {
                         .after_quiet(at)
                         .min(starts - Duration::minutes(30))
                         .max(at);
-                    tx.enqueue(
-                        &NewOutbound {
-                            person_id: Some(person),
-                            identity_id: Some(identity.id),
-                            channel: identity.channel,
-                            address: identity.address.clone(),
-                            priority: Priority::Reminder,
-                            kind: format!("supervision-reminder-{label}"),
-                            body,
-                            buttons,
-                            ignore_opt_out: false,
-                            not_before: to_millis(send_at),
-                        },
-                        to_millis(now),
-                    )
-                    .await?;
+                    let to = |priority, kind: String, body, buttons| NewOutbound {
+                        person_id: Some(person),
+                        identity_id: Some(identity.id),
+                        channel: identity.channel,
+                        address: identity.address.clone(),
+                        priority,
+                        kind,
+                        body,
+                        buttons,
+                        ignore_opt_out: false,
+                        not_before: to_millis(send_at),
+                    };
+                    let main = to(
+                        Priority::Reminder,
+                        format!("supervision-reminder-{label}"),
+                        reminder.body,
+                        reminder.buttons,
+                    );
+                    tx.enqueue(&main, to_millis(now)).await?;
                     report.queued += 1;
+                    // The place that did not fit goes whole, right after (not capped: it is
+                    // what the mentor needs to get there).
+                    if let Some(place) = reminder.place {
+                        let place = to(Priority::Reply, "supervision-place".into(), place, None);
+                        tx.enqueue(&place, to_millis(now)).await?;
+                        report.queued += 1;
+                    }
                 }
                 tx.commit().await?;
             }
@@ -676,21 +709,6 @@ async fn enqueue_to(
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.enqueue(
-        &NewOutbound {
-            person_id: Some(c.person),
-            identity_id: Some(c.identity),
-            channel: c.channel,
-            address: c.address.clone(),
-            priority: Priority::Reminder,
-            kind: kind.into(),
-            body,
-            buttons,
-            ignore_opt_out: false,
-            not_before: to_millis(at),
-        },
-        to_millis(now),
-    )
-    .await
-    .map(|_| ())
+    let m = c.message(Priority::Reminder, kind, body, buttons, to_millis(at));
+    tx.enqueue(&m, to_millis(now)).await.map(|_| ())
 }

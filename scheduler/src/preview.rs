@@ -74,11 +74,12 @@ pub async fn preview(
             .take_while(|t| *t < to)
             .take(500)
         {
+            let (send, note) = held(service, at, service.hours.after_quiet(at));
             for p in active(&roles) {
                 lines.push(PreviewLine {
-                    at,
+                    at: send,
                     name: p.display_name.clone(),
-                    what: "wellbeing check-in".into(),
+                    what: format!("wellbeing check-in{note}"),
                     language: p.language,
                 });
             }
@@ -128,9 +129,20 @@ pub async fn preview(
     }
     for (starts, kind, p) in sessions {
         for (label, before) in [("48 h", Duration::hours(48)), ("2 h", Duration::hours(2))] {
-            let at = starts - before;
+            let due = starts - before;
+            // As the scheduler sends it: after quiet hours, but never later than half an hour
+            // before the session.
+            let (at, note) = held(
+                service,
+                due,
+                service
+                    .hours
+                    .after_quiet(due)
+                    .min(starts - Duration::minutes(30))
+                    .max(due),
+            );
             if at >= from && at < to {
-                let what = format!("{kind} supervision reminder ({label} before)");
+                let what = format!("{kind} supervision reminder ({label} before){note}");
                 lines.push(PreviewLine {
                     at,
                     name: p.display_name.clone(),
@@ -146,11 +158,12 @@ pub async fn preview(
             .take_while(|t| *t < to)
             .take(100)
         {
+            let (at, note) = held(service, at, service.hours.after_quiet(at));
             for p in active(&[Role::Coordinator, Role::Deputy]) {
                 lines.push(PreviewLine {
                     at,
                     name: p.display_name.clone(),
-                    what: "supervision due digest (if anyone is due)".into(),
+                    what: format!("supervision due digest (if anyone is due){note}"),
                     language: p.language,
                 });
             }
@@ -158,4 +171,17 @@ pub async fn preview(
     }
     lines.sort_by(|a, b| (a.at, &a.name, &a.what).cmp(&(b.at, &b.name, &b.what)));
     Ok(lines)
+}
+
+/// When a message due at `due` goes (`send`, after quiet hours), with a note saying so when
+/// quiet hours moved it.
+fn held(service: &Service, due: DateTime<Utc>, send: DateTime<Utc>) -> (DateTime<Utc>, String) {
+    if send == due {
+        return (send, String::new());
+    }
+    let local = due.with_timezone(&service.timezone);
+    (
+        send,
+        format!(" (due {}, held for quiet hours)", local.format("%a %H:%M")),
+    )
 }

@@ -48,6 +48,8 @@ pub struct Call {
     pub at: Instant,
     /// The HTTP status the fake answered.
     pub status: u16,
+    /// The id Telegram gave a sent message (what a person's reply refers to).
+    pub message_id: Option<i64>,
 }
 
 impl Call {
@@ -209,6 +211,44 @@ impl FakeTelegram {
                 "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
                 "from": Self::user(chat_id, language),
                 "text": text,
+            }
+        }))
+    }
+
+    /// A person sends a voice note of `seconds`. Returns the update id.
+    pub fn send_voice(&self, chat_id: i64, seconds: u32) -> i64 {
+        let message_id = self.lock().next_message;
+        self.lock().next_message += 1;
+        self.push(json!({
+            "message": {
+                "message_id": message_id,
+                "date": 1_790_000_000,
+                "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
+                "from": Self::user(chat_id, "en"),
+                "voice": { "file_id": format!("voice-{message_id}"), "file_unique_id": format!("u{message_id}"), "duration": seconds, "mime_type": "audio/ogg" },
+            }
+        }))
+    }
+
+    /// A person answers the bot's message `to_message_id` with Telegram's reply. Returns the
+    /// update id.
+    pub fn send_reply(&self, chat_id: i64, to_message_id: i64, text: &str) -> i64 {
+        let message_id = self.lock().next_message;
+        self.lock().next_message += 1;
+        self.push(json!({
+            "message": {
+                "message_id": message_id,
+                "date": 1_790_000_000,
+                "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
+                "from": Self::user(chat_id, "en"),
+                "text": text,
+                "reply_to_message": {
+                    "message_id": to_message_id,
+                    "date": 1_790_000_000,
+                    "chat": { "id": chat_id, "type": "private", "first_name": "Tester" },
+                    "from": { "id": BOT_ID, "is_bot": true, "first_name": "Peerline Test" },
+                    "text": "(the bot's message)",
+                },
             }
         }))
     }
@@ -472,14 +512,16 @@ async fn handle(
         fake.lock().violations.push(v.clone());
         return err(400, &format!("Bad Request: {v}"), None);
     }
-    let record = |status: u16| {
+    let record_sent = |status: u16, message_id: Option<i64>| {
         fake.lock().calls.push(Call {
             method: method.clone(),
             params: params.clone(),
             at,
             status,
+            message_id,
         });
     };
+    let record = |status: u16| record_sent(status, None);
     match method.as_str() {
         "getme" => {
             record(200);
@@ -580,12 +622,12 @@ async fn handle(
                 record(403);
                 return err(403, "Forbidden: bot was blocked by the user", None);
             }
-            record(200);
             let message_id = {
                 let mut inner = fake.lock();
                 inner.next_message += 1;
                 inner.next_message
             };
+            record_sent(200, Some(message_id));
             ok(json!({
                 "message_id": message_id,
                 "date": 1_790_000_000,

@@ -142,6 +142,7 @@ impl World {
             payload,
             received_at: self.clock.now(),
             language_hint: None,
+            reply_to: None,
         };
         self.engine.handle(&inbound).await.unwrap()
     }

@@ -114,7 +114,11 @@ impl Engine {
             let body = self.text(
                 lang,
                 "callback-out-of-hours",
-                &[("reference", cb.reference.as_str().into()), ("when", when.into())],
+                &[
+                    ("reference", cb.reference.as_str().into()),
+                    ("when", when.into()),
+                    ("nation", service.nation.as_str().into()),
+                ],
             );
             reply.push_with(body, None, false, "callback-ack", Priority::Callback);
             reply.push_with(

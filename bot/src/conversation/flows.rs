@@ -120,7 +120,14 @@ impl Engine {
         } else {
             "checkin-thanks"
         };
-        reply.push(self.text(lang, id, &[]), None, false, id);
+        // Who is there for them depends on who they are: a mentor has a coordinator, not a
+        // peer mentor.
+        let role = ("role", sender.person.role.as_str().into());
+        let nation = (
+            "nation",
+            tx.service(sender.person.service_id).await?.nation.as_str().into(),
+        );
+        reply.push(self.text(lang, id, &[role, nation]), None, false, id);
         Ok(())
     }
 

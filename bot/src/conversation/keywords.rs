@@ -41,7 +41,15 @@ pub enum Intent {
     /// Mentors: when they take callbacks (`/available Mon-Fri 18:00-21:00`, `AVAILABLE OFF`),
     /// as typed; `None` asks what is set.
     Available(Option<String>),
-    /// Anything else, as typed.
+    /// Coordinators: the service's unanswered messages (`/inbox`, `INBOX`).
+    Inbox,
+    /// Coordinators: answer an unanswered message (`/reply M4K2 text`, `REPLY M4K2 text`).
+    Reply(Option<String>, String),
+    /// Coordinators: close a thread without a reply (`/done M4K2`, `DONE M4K2`).
+    CloseThread(Option<String>),
+    /// A `/command` Peerline does not have.
+    UnknownCommand(String),
+    /// Anything else, as typed: words for a human.
     Text(String),
 }
 
@@ -124,6 +132,16 @@ pub fn parse(text: &str) -> Intent {
     if compact == "CANCELCALLBACK" || compact == "CANSLOGALWAD" || compact == "ANULUJODDZWON" {
         return Intent::CancelCallback;
     }
+    if compact == "INBOX" || compact == "MEWNFLWCH" || compact == "SKRZYNKA" {
+        return Intent::Inbox;
+    }
+    if first == "DONE" && rest.len() == 1 && rest[0].starts_with('M') {
+        return Intent::CloseThread(Some(rest[0].to_owned()));
+    }
+    if first == "REPLY" && rest.first().is_some_and(|r| r.starts_with('M') && r.len() == 5) {
+        let text = words_after(trimmed, 2).unwrap_or_default();
+        return Intent::Reply(Some(rest[0].to_owned()), text);
+    }
     if first == "DONE" && rest.len() == 2 {
         return Intent::CallbackDone(rest[0].to_owned(), rest[1].to_owned());
     }
@@ -200,7 +218,13 @@ fn parse_command(command: &str, original: &str) -> Intent {
         "escalations" | "alerts" => Intent::Escalations,
         "history" => Intent::History(args.first().map(|a| a.to_ascii_uppercase())),
         "supervision" | "book" => Intent::Supervision(words_after(original, 1)),
-        _ => Intent::Text(original.to_owned()),
+        "inbox" => Intent::Inbox,
+        "reply" => Intent::Reply(
+            args.first().map(|a| a.to_ascii_uppercase()),
+            words_after(original, 2).unwrap_or_default(),
+        ),
+        "done" => Intent::CloseThread(args.first().map(|a| a.to_ascii_uppercase())),
+        _ => Intent::UnknownCommand(original.to_owned()),
     }
 }
 
@@ -291,7 +315,10 @@ mod tests {
         ] {
             assert!(matches!(parse(text), Intent::Text(_)), "{text:?} -> {:?}", parse(text));
         }
-        assert_eq!(parse("/unknowncommand"), Intent::Text("/unknowncommand".into()));
+        assert_eq!(
+            parse("/unknowncommand"),
+            Intent::UnknownCommand("/unknowncommand".into())
+        );
         assert_eq!(parse(""), Intent::Text(String::new()));
     }
 }

@@ -6,6 +6,7 @@ pub mod availability;
 mod booking;
 mod callbacks;
 mod flows;
+mod inbox;
 pub mod keywords;
 mod safeguarding;
 mod strangers;
@@ -77,6 +78,11 @@ struct Sender {
 /// Replies gathered while handling one message, written before commit.
 struct Reply<'a> {
     inbound: &'a Inbound,
+    /// The stored row of the message being handled.
+    inbox_id: i64,
+    /// Messages queued straight into the transaction rather than through `queued` (staff
+    /// notices), counted so the outbox is woken for them too.
+    elsewhere: usize,
     identity: Option<IdentityId>,
     person: Option<PersonId>,
     language: Language,
@@ -175,6 +181,7 @@ impl Engine {
         let mut tx = self.store.begin().await?;
         let (text, button) = match &inbound.payload {
             InboundPayload::Text(t) | InboundPayload::Edit(t) => (Some(t.as_str()), None),
+            InboundPayload::Media { caption, .. } => (caption.as_deref(), None),
             InboundPayload::Button(b) => (None, Some(b.as_str())),
         };
         let Some(inbox_id) = tx
@@ -206,6 +213,8 @@ impl Engine {
         };
         let mut reply = Reply {
             inbound,
+            inbox_id,
+            elsewhere: 0,
             identity: sender.as_ref().map(|s| s.identity.id),
             person: sender.as_ref().map(|s| s.person.id),
             language: sender
@@ -220,13 +229,15 @@ impl Engine {
             InboundPayload::Text(t) => keywords::parse(t),
             // An edit is never a command: "STOP" edited in does not opt anyone out.
             InboundPayload::Edit(t) => Intent::Text(t.clone()),
+            // A caption is triaged for risk, then the media goes to a human.
+            InboundPayload::Media { caption, .. } => Intent::Text(caption.clone().unwrap_or_default()),
             InboundPayload::Button(data) => match data.strip_prefix(LANGUAGE_BUTTON_PREFIX) {
                 Some(tag) => Intent::Language(Some(tag.to_owned())),
                 None => Intent::Text(String::new()),
             },
         };
         let risky = match &intent {
-            Intent::Text(t) => {
+            Intent::Text(t) | Intent::UnknownCommand(t) => {
                 self.risk(
                     &mut tx,
                     &mut reply,
@@ -248,7 +259,7 @@ impl Engine {
             (None, None) => {}
         }
 
-        let queued = reply.queued.len() + reply.crisis.len();
+        let queued = reply.queued.len() + reply.crisis.len() + reply.elsewhere;
         for (m, short) in &reply.crisis {
             let extra = Safeguard {
                 escalation_id: None,
@@ -357,6 +368,9 @@ impl Engine {
         if self.staff_command(tx, reply, &sender, &intent, at).await? {
             return Ok(());
         }
+        if self.inbox_command(tx, reply, &sender, &intent, at).await? {
+            return Ok(());
+        }
         if self.booking(tx, reply, &sender, &intent, at).await? {
             return Ok(());
         }
@@ -392,7 +406,12 @@ impl Engine {
                 if !opted_out {
                     tx.set_opted_out(identity.id, true, now).await?;
                     tx.audit(audit("identity.opt-out", None)).await?;
-                    let body = self.text(lang, "stop-confirm", &[("channel", ch())]);
+                    let nation = tx.service(person.service_id).await?.nation;
+                    let body = self.text(
+                        lang,
+                        "stop-confirm",
+                        &[("channel", ch()), ("nation", nation.as_str().into())],
+                    );
                     reply.push(body, None, true, "opt-out-confirmation");
                 }
                 // Already opted out: the confirmation was sent once; say nothing more.
@@ -402,6 +421,16 @@ impl Engine {
                 tx.audit(audit("identity.opt-in", None)).await?;
                 let body = self.text(lang, "resume-confirm", &[("channel", ch())]);
                 reply.push(body, None, false, "opt-in-confirmation");
+            }
+            // Words or media no command handled: for a human, whether or not they opted out
+            // (then nothing is sent back to them).
+            Intent::Text(_)
+                if matches!(
+                    reply.inbound.payload,
+                    InboundPayload::Text(_) | InboundPayload::Media { .. }
+                ) =>
+            {
+                self.unanswered(tx, reply, &sender, opted_out, at).await?
             }
             // Opted out: no replies to anything else (risk replies are the one exception, and
             // come from the safeguarding module).
@@ -426,7 +455,8 @@ impl Engine {
                         ("end", service.working_end.as_str().into()),
                     ],
                 );
-                let body = format!("{} {hours}", self.text(lang, id, &[("channel", ch())]));
+                let nation = ("nation", service.nation.as_str().into());
+                let body = format!("{} {hours}", self.text(lang, id, &[("channel", ch()), nation]));
                 reply.push(body, None, false, "help");
             }
             Intent::Language(None) => {
@@ -483,6 +513,10 @@ impl Engine {
                     .await?
             }
             Intent::Text(_)
+            | Intent::UnknownCommand(_)
+            | Intent::Inbox
+            | Intent::Reply(..)
+            | Intent::CloseThread(_)
             | Intent::CallbackDone(..)
             | Intent::Concern(_)
             | Intent::Ack(_)

@@ -5,7 +5,7 @@
 use peerline_core::{
     authz::Action,
     clock::{from_millis, to_millis},
-    domain::PersonId,
+    domain::{Nation, PersonId},
     risk::RiskCategory,
     safeguarding::{self, crisis_reply},
     store::{AuditEntry, NewEscalation, Priority, Stranger, Tx},
@@ -48,7 +48,9 @@ impl Engine {
         };
         let short = |lang| self.text(lang, "crisis-reply-short", &[]);
         let Some(sender) = sender else {
-            let body = crisis_reply(&self.i18n, reply.language, extra, false, None);
+            // Not enrolled: no service, so no nation to go by; England's lines, with the
+            // UK-wide ones (999, 112, Samaritans, Shout) first.
+            let body = crisis_reply(&self.i18n, reply.language, Nation::England, extra, false, None);
             let state = stranger.cloned().unwrap_or_default();
             self.stranger_crisis(tx, reply, &state, (body, short(reply.language)), to_millis(now))
                 .await?;
@@ -62,7 +64,14 @@ impl Engine {
                 service.timezone,
             )
         });
-        let body = crisis_reply(&self.i18n, sender.person.language, extra, true, next_open);
+        let body = crisis_reply(
+            &self.i18n,
+            sender.person.language,
+            service.nation,
+            extra,
+            true,
+            next_open,
+        );
         reply.push_crisis(body, short(sender.person.language));
         let esc = tx
             .open_escalation(
@@ -139,7 +148,7 @@ impl Engine {
     ) -> Result<bool, EngineError> {
         let button_ack = match &reply.inbound.payload {
             InboundPayload::Button(data) => safeguarding::parse_ack_button(data),
-            InboundPayload::Text(_) | InboundPayload::Edit(_) => None,
+            InboundPayload::Text(_) | InboundPayload::Edit(_) | InboundPayload::Media { .. } => None,
         };
         let is_command = matches!(
             intent,

@@ -20,7 +20,7 @@ use peerline_core::{
     Clock,
     config::{ConfigError, SmsProvider, SmsSettings},
     domain::{ChannelKind, OutboxId, PhoneNumber},
-    sms::segments,
+    sms::{Folding, prepare},
     store::{ClaimedMessage, Priority, Store},
 };
 
@@ -98,11 +98,22 @@ pub trait SmsSender: Send + Sync + 'static {
 pub struct SmsChannel {
     sender: Arc<dyn SmsSender>,
     max_segments: u32,
+    folding: Folding,
 }
 
 impl SmsChannel {
     pub fn new(sender: Arc<dyn SmsSender>, max_segments: u32) -> Self {
-        Self { sender, max_segments }
+        Self {
+            sender,
+            max_segments,
+            folding: Folding::Auto,
+        }
+    }
+
+    /// How to fold letters GSM-7 lacks (`sms.fold_diacritics`).
+    pub fn with_folding(mut self, folding: Folding) -> Self {
+        self.folding = folding;
+        self
     }
 }
 
@@ -113,7 +124,8 @@ impl Channel for SmsChannel {
     }
 
     async fn send(&self, msg: &ClaimedMessage) -> Result<SendReceipt, SendError> {
-        let seg = segments(&msg.body);
+        // Written correctly; folded to GSM-7 here, on the way out, when that is cheaper.
+        let (body, seg) = prepare(&msg.body, self.folding);
         // The cap is for what Peerline sends on its own initiative, in bulk. A reply to what
         // someone just wrote, a callback message or crisis information always goes whole.
         let capped = matches!(msg.priority, Priority::Reminder | Priority::Checkin);
@@ -127,7 +139,7 @@ impl Channel for SmsChannel {
         let out = SmsOut {
             outbox_id: msg.id,
             to: &msg.address,
-            body: &msg.body,
+            body: &body,
             gsm7: seg.gsm7,
             segments: seg.parts,
         };

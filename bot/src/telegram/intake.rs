@@ -45,10 +45,17 @@ pub fn update_to_inbound(raw: &RawUpdate, bot_id: i64, received_at: chrono::Date
             channel: ChannelKind::Telegram,
             provider_key: key,
             address: msg.chat.id.0.to_string(),
-            // Stickers, photos and voice notes arrive without text: treated as text we do not understand.
-            payload: InboundPayload::Text(msg.text().or(msg.caption()).unwrap_or_default().to_owned()),
+            payload: match media_of(msg) {
+                Some((kind, seconds)) => InboundPayload::Media {
+                    kind,
+                    seconds,
+                    caption: msg.caption().map(str::to_owned),
+                },
+                None => InboundPayload::Text(msg.text().or(msg.caption()).unwrap_or_default().to_owned()),
+            },
             received_at,
             language_hint: hint(msg.from.as_ref().and_then(|u| u.language_code.as_ref())),
+            reply_to: msg.reply_to_message().map(|m| i64::from(m.id.0)),
         }),
         UpdateKind::EditedMessage(msg) if msg.chat.is_private() => Some(Inbound {
             channel: ChannelKind::Telegram,
@@ -57,6 +64,7 @@ pub fn update_to_inbound(raw: &RawUpdate, bot_id: i64, received_at: chrono::Date
             payload: InboundPayload::Edit(msg.text().or(msg.caption()).unwrap_or_default().to_owned()),
             received_at,
             language_hint: hint(msg.from.as_ref().and_then(|u| u.language_code.as_ref())),
+            reply_to: None,
         }),
         UpdateKind::CallbackQuery(q) => {
             let chat_id = match &q.message {
@@ -72,9 +80,36 @@ pub fn update_to_inbound(raw: &RawUpdate, bot_id: i64, received_at: chrono::Date
                 payload: InboundPayload::Button(q.data.clone().unwrap_or_default()),
                 received_at,
                 language_hint: hint(q.from.language_code.as_ref()),
+                reply_to: None,
             })
         }
         _ => None,
+    }
+}
+
+/// A message's media kind and length, if it carries media (never downloaded).
+fn media_of(msg: &teloxide::types::Message) -> Option<(&'static str, Option<u32>)> {
+    if let Some(v) = msg.voice() {
+        Some(("voice", Some(v.duration.seconds())))
+    } else if let Some(v) = msg.video_note() {
+        Some(("video", Some(v.duration.seconds())))
+    } else if let Some(v) = msg.video() {
+        Some(("video", Some(v.duration.seconds())))
+    } else if let Some(a) = msg.audio() {
+        Some(("audio", Some(a.duration.seconds())))
+    } else if msg.photo().is_some() {
+        Some(("photo", None))
+    } else if msg.animation().is_some() {
+        Some(("animation", None))
+    } else if msg.sticker().is_some() {
+        Some(("sticker", None))
+    } else if msg.document().is_some() {
+        Some(("document", None))
+    } else if msg.text().is_none() && msg.caption().is_none() {
+        // A location, contact, poll...: something a person sent, for a human to see.
+        Some(("other", None))
+    } else {
+        None
     }
 }
 

@@ -10,8 +10,62 @@ pub enum PhoneError {
     Empty,
     #[error("{0:?} is not a phone number")]
     Unparseable(String),
-    #[error("{0:?} is not a valid number for its country")]
+    #[error("{0:?} is not a valid phone number{hint}", hint = hint(.0))]
     Invalid(String),
+}
+
+/// For a number that is not valid in the UK but is valid in a country people in UK services
+/// often come from, say so: "a Polish number? write it with +48".
+fn hint(input: &str) -> String {
+    use phonenumber::country::Id;
+    let cleaned = clean_typed(input);
+    if cleaned.trim_start().starts_with('+') || cleaned.trim_start().starts_with("00") {
+        return String::new();
+    }
+    let fits: Vec<(&str, &str, u32)> = [
+        (Id::PL, "a Polish", "Poland", 48),
+        (Id::IE, "an Irish", "Ireland", 353),
+        (Id::US, "a US", "the US", 1),
+    ]
+    .into_iter()
+    .filter(|(region, ..)| phonenumber::parse(Some(*region), &cleaned).is_ok_and(|n| phonenumber::is_valid(&n)))
+    .map(|(_, adjective, name, code)| (adjective, name, code))
+    .collect();
+    match fits.as_slice() {
+        [] => {}
+        [(adjective, _, code)] => return format!(" in the UK: {adjective} number? write it with +{code}"),
+        many => {
+            let codes: Vec<String> = many
+                .iter()
+                .map(|(_, name, code)| format!("+{code} for {name}"))
+                .collect();
+            return format!(
+                " in the UK: a number from abroad? write it with its country code ({})",
+                codes.join(", ")
+            );
+        }
+    }
+    " (check the digits; write a number from abroad with its country code, such as +48)".to_owned()
+}
+
+/// What people paste into a number field besides digits: no-break and thin spaces, dashes of
+/// every width, zero-width and direction marks, a byte-order mark, full-width digits and plus.
+/// Normalised before parsing, so a number copied from a web page or a phone's contacts reads
+/// as typed.
+fn clean_typed(input: &str) -> String {
+    input
+        .chars()
+        .filter_map(|c| match c {
+            '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2009}' | '\u{200A}' | '\u{3000}' => Some(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => Some('-'),
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' => None,
+            '\u{FF0B}' => Some('+'),
+            '\u{FF10}'..='\u{FF19}' => char::from_u32(u32::from(c) - 0xFF10 + u32::from('0')),
+            '\u{FF08}' => Some('('),
+            '\u{FF09}' => Some(')'),
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// A phone number in E.164 form (`+447700900123`). The field is private: the only way to get
@@ -29,7 +83,8 @@ impl PhoneNumber {
 
     /// Parse with another default region for national-format numbers.
     pub fn parse_with_region(input: &str, region: phonenumber::country::Id) -> Result<Self, PhoneError> {
-        let trimmed = input.trim();
+        let cleaned = clean_typed(input);
+        let trimmed = cleaned.trim();
         if trimmed.is_empty() {
             return Err(PhoneError::Empty);
         }
@@ -40,10 +95,10 @@ impl PhoneNumber {
         }
         let parsed =
             phonenumber::parse(Some(region), trimmed).map_err(|_| PhoneError::Unparseable(trimmed.to_owned()))?;
-        if !phonenumber::is_valid(&parsed) && !has_possible_length(&parsed) {
+        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        if !phonenumber::is_valid(&parsed) && !is_drama_number(&e164) {
             return Err(PhoneError::Invalid(trimmed.to_owned()));
         }
-        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
         // What we store must read back as the same number. libphonenumber keeps a trunk `0`
         // typed after an international prefix (`00044 394 385` gives +44 044394385), and that
         // E.164 form reads back as another number (+4444394385): refuse such input.
@@ -66,26 +121,14 @@ impl PhoneNumber {
     }
 }
 
-/// libphonenumber's validity check rejects unallocated ranges, including Ofcom's numbers
-/// reserved for drama and testing (07700 900000-900999). Accept a number whose national part
-/// has a length its country uses, so such numbers work in tests and training set-ups, while
-/// wrong-length input is still refused.
-fn has_possible_length(number: &phonenumber::PhoneNumber) -> bool {
-    let digits = number.national().to_string().len();
-    let Ok(digits) = u16::try_from(digits) else {
-        return false;
-    };
-    let code = number.country().code();
-    phonenumber::metadata::DATABASE.by_code(&code).is_some_and(|metas| {
-        metas.iter().any(|m| {
-            let d = m.descriptors();
-            // The general descriptor's lengths are often empty; the per-type ones are not.
-            [Some(d.general()), d.mobile(), d.fixed_line()]
-                .into_iter()
-                .flatten()
-                .any(|desc| desc.possible_length().contains(&digits))
-        })
-    })
+/// Ofcom's numbers reserved for drama, training and tests, which libphonenumber (rightly)
+/// calls unallocated: mobiles 07700 900000-900999 and the "no area" 01632 960000-960999. The
+/// geographic drama ranges (020 7946 0xxx, 0161 496 0xxx, ...) are valid to libphonenumber
+/// already. Nothing else outside libphonenumber's valid numbers is accepted.
+fn is_drama_number(e164: &str) -> bool {
+    ["+447700900", "+441632960"]
+        .iter()
+        .any(|prefix| e164.len() == prefix.len() + 3 && e164.starts_with(prefix))
 }
 
 /// Hide all but the last three characters of an address (a phone number or chat id).

@@ -21,6 +21,7 @@ mod people;
 mod privacy;
 mod schedule;
 mod strangers;
+mod threads;
 
 use std::{
     str::FromStr,
@@ -49,6 +50,7 @@ pub use people::{Identity, ImportRow, InviteCode, NewPerson, Person, PersonStatu
 pub use privacy::Erasure;
 pub use schedule::{Checkin, Contact, NewSession, Recipient, RecipientPages, ServiceUpdate, SessionAttendee};
 pub use strangers::{Stranger, StrangerSent, WrongCode};
+pub use threads::{MediaNote, ThreadEnd, Unanswered};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -340,6 +342,13 @@ impl Store {
 }
 
 impl Tx {
+    pub async fn kv_get(&mut self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM kv WHERE key = ?")
+            .bind(key)
+            .fetch_optional(self.conn())
+            .await?)
+    }
+
     pub async fn kv_set(&mut self, key: &str, value: &str) -> Result<()> {
         sqlx::query("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
             .bind(key)

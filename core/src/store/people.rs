@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Result, Store, StoreError, Tx, corrupt};
 use crate::{
-    domain::{ChannelKind, IdentityId, Language, PersonId, PhoneNumber, Role, ServiceId},
+    domain::{ChannelKind, IdentityId, Language, Nation, PersonId, PhoneNumber, Role, ServiceId},
     hours::{Hours, HoursText},
 };
 
@@ -39,6 +39,8 @@ pub struct Service {
     pub callback_accept_minutes: i64,
     /// May the mentor who takes a callback see the mentee's number?
     pub callback_show_number: bool,
+    /// Which crisis and support lines its people are given.
+    pub nation: Nation,
     /// The working days and hours, quiet hours and supervision time above, parsed.
     #[serde(skip)]
     pub hours: Hours,
@@ -67,6 +69,7 @@ struct ServiceRow {
     callback_expected_minutes: i64,
     callback_accept_minutes: i64,
     callback_show_number: bool,
+    nation: String,
 }
 
 impl TryFrom<ServiceRow> for Service {
@@ -88,9 +91,14 @@ impl TryFrom<ServiceRow> for Service {
             },
         )
         .map_err(|e| corrupt(format!("service {} ({}): {e}", r.id, r.name)))?;
+        let nation = r
+            .nation
+            .parse()
+            .map_err(|e| corrupt(format!("service {} ({}): {e}", r.id, r.name)))?;
         Ok(Service {
             id: ServiceId(r.id),
             timezone,
+            nation,
             hours,
             name: r.name,
             working_days: r.working_days,
@@ -617,6 +625,16 @@ impl Tx {
         )
         .bind(channel.as_str())
         .bind(address)
+        .fetch_optional(self.conn())
+        .await?;
+        row.map(Identity::try_from).transpose()
+    }
+
+    pub async fn identity_by_id(&mut self, id: IdentityId) -> Result<Option<Identity>> {
+        let row: Option<IdentityRow> = sqlx::query_as(
+            "SELECT id, person_id, channel, address, opted_out_at, unreachable_at FROM identities WHERE id = ?",
+        )
+        .bind(id.0)
         .fetch_optional(self.conn())
         .await?;
         row.map(Identity::try_from).transpose()

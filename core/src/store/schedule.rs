@@ -27,6 +27,7 @@ pub struct ServiceUpdate {
     pub quiet_end: Option<String>,
     pub supervision_time: Option<String>,
     pub group_schedule: Option<String>,
+    pub nation: Option<crate::domain::Nation>,
 }
 
 /// Where to write to one person.
@@ -38,6 +39,31 @@ pub struct Contact {
     pub identity: IdentityId,
     pub channel: ChannelKind,
     pub address: String,
+}
+
+impl Contact {
+    /// A message to this person by this way, due at `not_before` (ms), respecting opt-out.
+    pub fn message(
+        &self,
+        priority: super::Priority,
+        kind: &str,
+        body: String,
+        buttons: Option<super::Keyboard>,
+        not_before: i64,
+    ) -> super::NewOutbound {
+        super::NewOutbound {
+            person_id: Some(self.person),
+            identity_id: Some(self.identity),
+            channel: self.channel,
+            address: self.address.clone(),
+            priority,
+            kind: kind.into(),
+            body,
+            buttons,
+            ignore_opt_out: false,
+            not_before,
+        }
+    }
 }
 
 /// A check-in as stored.
@@ -287,7 +313,7 @@ impl Store {
     /// Change a service's settings; `None` fields stay as they are.
     pub async fn update_service(&self, service: ServiceId, u: &ServiceUpdate) -> Result<()> {
         let mut tx = self.begin().await?;
-        let fields: [(&str, Option<&str>); 8] = [
+        let fields: [(&str, Option<&str>); 9] = [
             ("checkin_schedule", u.checkin_schedule.as_deref()),
             ("working_days", u.working_days.as_deref()),
             ("working_start", u.working_start.as_deref()),
@@ -296,6 +322,7 @@ impl Store {
             ("quiet_end", u.quiet_end.as_deref()),
             ("supervision_time", u.supervision_time.as_deref()),
             ("group_schedule", u.group_schedule.as_deref()),
+            ("nation", u.nation.map(|n| n.as_str())),
         ];
         for (column, value) in fields {
             if let Some(v) = value {

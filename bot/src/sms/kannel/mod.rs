@@ -182,6 +182,7 @@ pub fn mo_to_inbound(params: &[(String, Vec<u8>)], received_at: DateTime<Utc>) -
         payload: InboundPayload::Text(text),
         received_at,
         language_hint: None,
+        reply_to: None,
     })
 }
 

@@ -215,6 +215,7 @@ pub fn form_to_inbound(params: &[(String, String)], received_at: DateTime<Utc>) 
         payload: InboundPayload::Text(param(params, "Body").unwrap_or_default().to_owned()),
         received_at,
         language_hint: None,
+        reply_to: None,
     })
 }
 

@@ -1,0 +1,411 @@
+//! Every message reaches a human. Free text no command, keyword or open question handles,
+//! and any voice note, photo or other media, from someone enrolled is kept as unanswered in
+//! their service's inbox; they get one warm acknowledgement per burst (saying when the team
+//! will see it, with the crisis lines out of hours), and coordinators are told in batches
+//! (`core::inbox`). Coordinators read the inbox with `/inbox`, answer with `/reply REF text`
+//! or by replying in Telegram to a listed message, and close a thread with `/done REF`. A reply
+//! goes to the person on the channel they wrote from, signed, through the outbox; every view,
+//! reply and close is audited, and no number is ever shown.
+
+use chrono::{DateTime, Utc};
+use peerline_core::{
+    authz::Action,
+    clock::{from_millis, to_millis},
+    domain::{ChannelKind, IdentityId, PersonId},
+    quote,
+    store::{AuditEntry, MediaNote, NewOutbound, Priority, ThreadEnd, Tx, Unanswered},
+};
+
+use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
+use crate::inbound::InboundPayload;
+
+/// Listed per `/inbox` on Telegram (one message each, so each can be answered by reply) and
+/// on SMS (one message in all).
+const LIST_TELEGRAM: u32 = 5;
+const LIST_SMS: u32 = 3;
+/// The first words of a message shown to coordinators.
+const FIRST_WORDS: usize = 160;
+
+impl Engine {
+    /// Keep what `sender` wrote (or sent) for a human, acknowledge it once per burst, and tell
+    /// the coordinators. An opted-out person's message is kept, and nothing is sent to them.
+    pub(super) async fn unanswered(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        opted_out: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        let person = &sender.person;
+        let now = to_millis(at);
+        let media = match &reply.inbound.payload {
+            InboundPayload::Media { kind, seconds, .. } => Some(MediaNote {
+                kind,
+                seconds: *seconds,
+            }),
+            _ => None,
+        };
+        let service = tx.service(person.service_id).await?;
+        let reference = tx.mark_unanswered(reply.inbox_id, service.id, media).await?;
+        tx.audit(AuditEntry {
+            at: now,
+            service_id: Some(service.id),
+            actor_person_id: Some(person.id),
+            actor_label: reply.inbound.channel.as_str(),
+            action: "inbox.received",
+            subject_person_id: Some(person.id),
+            detail: Some(reference),
+        })
+        .await?;
+        let since = now - peerline_core::inbox::ACK_BURST.num_milliseconds();
+        if !opted_out && !tx.queued_since(person.id, "inbox-ack", since).await? {
+            let lang = person.language;
+            let open = service.hours.staffed_at(at);
+            let next = service.hours.next_staffed(at);
+            let mut body = self.text(
+                lang,
+                "inbox-ack",
+                &[
+                    ("name", person.display_name.as_str().into()),
+                    ("service", service.name.as_str().into()),
+                    ("open", if open { "yes" } else { "no" }.into()),
+                    ("next", self.i18n.when(lang, next, service.timezone).into()),
+                    ("channel", Self::channel_arg(reply.inbound.channel)),
+                ],
+            );
+            if !open {
+                let nation = ("nation", service.nation.as_str().into());
+                body = format!("{body} {}", self.text(lang, "crisis-numbers", &[nation]));
+            }
+            reply.push(body, None, false, "inbox-ack");
+        }
+        reply.elsewhere += peerline_core::inbox::notify(tx, &self.i18n, &service, at).await?;
+        Ok(())
+    }
+
+    /// `/inbox`, `/reply`, `/done`, and a coordinator's Telegram reply to a listed message.
+    /// Returns whether the message was one of these.
+    pub(super) async fn inbox_command(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        intent: &Intent,
+        at: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let now = to_millis(at);
+        let person = &sender.person;
+        let lang = person.language;
+        // A Telegram reply to a message Peerline listed: an answer to that person.
+        if let (Intent::Text(words), Some(replied_to)) = (intent, reply.inbound.reply_to)
+            && person.role.is_staff()
+            && reply.inbound.channel == ChannelKind::Telegram
+        {
+            let Some(item) = tx
+                .unanswered_for_sent(person.service_id, &reply.inbound.address, replied_to)
+                .await?
+            else {
+                return Ok(false);
+            };
+            if !self.may(tx, reply, sender, Action::ReplyToMessage, now).await? {
+                return Ok(true);
+            }
+            self.answer_thread(tx, reply, sender, &item, words, at).await?;
+            return Ok(true);
+        }
+        match intent {
+            Intent::Inbox => {
+                if self.may(tx, reply, sender, Action::ReadInbox, now).await? {
+                    self.list(tx, reply, sender, at).await?;
+                }
+            }
+            Intent::Reply(reference, words) => {
+                if !self.may(tx, reply, sender, Action::ReplyToMessage, now).await? {
+                    return Ok(true);
+                }
+                let (Some(reference), false) = (reference, words.trim().is_empty()) else {
+                    self.inbox_usage(reply, lang);
+                    return Ok(true);
+                };
+                match tx.unanswered_by_ref(person.service_id, reference).await? {
+                    Some(item) => self.answer_thread(tx, reply, sender, &item, words, at).await?,
+                    None => self.not_found(tx, reply, sender, reference, now).await?,
+                }
+            }
+            Intent::CloseThread(reference) => {
+                if !self.may(tx, reply, sender, Action::CloseThread, now).await? {
+                    return Ok(true);
+                }
+                let Some(reference) = reference else {
+                    self.inbox_usage(reply, lang);
+                    return Ok(true);
+                };
+                match tx.unanswered_by_ref(person.service_id, reference).await? {
+                    Some(item) => {
+                        tx.end_thread(PersonId(item.person_id), ThreadEnd::Done, person.id, now)
+                            .await?;
+                        tx.audit(staff_audit(sender, reply, "inbox.done", &item, now)).await?;
+                        let body = self.text(
+                            lang,
+                            "inbox-closed",
+                            &[
+                                ("reference", item.reference.as_str().into()),
+                                ("name", item.name.as_str().into()),
+                            ],
+                        );
+                        reply.push(body, None, false, "reply");
+                    }
+                    None => self.not_found(tx, reply, sender, reference, now).await?,
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn inbox_usage(&self, reply: &mut Reply<'_>, lang: peerline_core::domain::Language) {
+        let body = self.text(
+            lang,
+            "inbox-reply-usage",
+            &[("channel", Self::channel_arg(reply.inbound.channel))],
+        );
+        reply.push(body, None, false, "reply");
+    }
+
+    async fn not_found(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        reference: &str,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        // Another service's reference is answered like one that does not exist; the attempt
+        // is audited when the reference is someone else's.
+        if tx
+            .unanswered_owner(reference)
+            .await?
+            .is_some_and(|s| s != sender.person.service_id)
+        {
+            tx.audit(AuditEntry {
+                at: now,
+                service_id: Some(sender.person.service_id),
+                actor_person_id: Some(sender.person.id),
+                actor_label: reply.inbound.channel.as_str(),
+                action: "denied",
+                subject_person_id: None,
+                detail: Some(format!("inbox.view (another service's {reference})")),
+            })
+            .await?;
+        }
+        let body = self.text(
+            sender.person.language,
+            "inbox-not-found",
+            &[("reference", quote::clean(reference).into())],
+        );
+        reply.push(body, None, false, "reply");
+        Ok(())
+    }
+
+    /// The unanswered messages, oldest first: on Telegram one message each (so a coordinator
+    /// can answer one by replying to it), on SMS a few in one message.
+    async fn list(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        at: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        let person = &sender.person;
+        let lang = person.language;
+        let now = to_millis(at);
+        let channel = reply.inbound.channel;
+        let limit = if channel == ChannelKind::Telegram {
+            LIST_TELEGRAM
+        } else {
+            LIST_SMS
+        };
+        let (items, total) = tx.unanswered(person.service_id, limit).await?;
+        tx.mark_notified(person.service_id, now).await?;
+        tx.audit(AuditEntry {
+            at: now,
+            service_id: Some(person.service_id),
+            actor_person_id: Some(person.id),
+            actor_label: channel.as_str(),
+            action: "inbox.view",
+            subject_person_id: None,
+            detail: Some(items.iter().map(|i| i.reference.as_str()).collect::<Vec<_>>().join(",")),
+        })
+        .await?;
+        if items.is_empty() {
+            reply.push(self.text(lang, "inbox-empty", &[]), None, false, "reply");
+            return Ok(());
+        }
+        let service = tx.service(person.service_id).await?;
+        let shown = i64::try_from(items.len()).unwrap_or(i64::MAX);
+        let header = self.text(
+            lang,
+            "inbox-header",
+            &[
+                ("count", total.into()),
+                ("shown", shown.into()),
+                ("channel", Self::channel_arg(channel)),
+            ],
+        );
+        let describe = |item: &Unanswered| {
+            let what = self.what(lang, item);
+            self.text(
+                lang,
+                "inbox-item",
+                &[
+                    ("reference", item.reference.as_str().into()),
+                    ("name", item.name.as_str().into()),
+                    ("from", item.channel.as_str().into()),
+                    (
+                        "when",
+                        self.i18n
+                            .when(lang, from_millis(item.received_at), service.timezone)
+                            .into(),
+                    ),
+                    ("what", what.into()),
+                    ("channel", Self::channel_arg(channel)),
+                ],
+            )
+        };
+        if channel == ChannelKind::Telegram {
+            reply.push(header, None, false, "reply");
+            for item in &items {
+                reply.push(describe(item), None, false, &format!("inbox-item:{}", item.reference));
+            }
+        } else {
+            let lines: Vec<String> = items.iter().map(describe).collect();
+            reply.push(format!("{header}\n{}", lines.join("\n")), None, false, "reply");
+        }
+        Ok(())
+    }
+
+    /// What a listed message holds: its first words, or its kind and length (and caption).
+    fn what(&self, lang: peerline_core::domain::Language, item: &Unanswered) -> String {
+        let words = item
+            .body
+            .as_deref()
+            .map(quote::clean)
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{}\"", quote::excerpt(&w, FIRST_WORDS)));
+        match &item.media_kind {
+            Some(kind) => {
+                let media = self.text(
+                    lang,
+                    "inbox-media",
+                    &[
+                        ("kind", kind.as_str().into()),
+                        ("seconds", item.media_seconds.unwrap_or(0).into()),
+                    ],
+                );
+                match words {
+                    Some(w) => format!("{media}: {w}"),
+                    None => media,
+                }
+            }
+            None => words.unwrap_or_else(|| self.text(lang, "inbox-no-words", &[])),
+        }
+    }
+
+    /// Send `words` to the person who wrote `item`, signed, on the channel they wrote from;
+    /// their thread is then answered. Refused (and said so) when they opted out, or when the
+    /// signed reply would not fit one message on their channel.
+    async fn answer_thread(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        item: &Unanswered,
+        words: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
+        let staff = &sender.person;
+        let now = to_millis(at);
+        let subject = tx.person(PersonId(item.person_id)).await?;
+        let identity = match item.identity_id {
+            Some(id) => tx.identity_by_id(IdentityId(id)).await?,
+            None => None,
+        };
+        let name = ("name", item.name.as_str().into());
+        let Some(identity) = identity.filter(|i| i.opted_out_at.is_none()) else {
+            tx.audit(AuditEntry {
+                detail: Some(format!("{} (not sent: opted out)", item.reference)),
+                ..staff_audit(sender, reply, "inbox.reply", item, now)
+            })
+            .await?;
+            let body = self.text(staff.language, "inbox-reply-opted-out", &[name]);
+            reply.push(body, None, false, "reply");
+            return Ok(());
+        };
+        let service = tx.service(subject.service_id).await?;
+        let body = self.text(
+            subject.language,
+            "inbox-reply",
+            &[
+                ("text", words.trim().into()),
+                ("name", staff.display_name.as_str().into()),
+                ("service", service.name.as_str().into()),
+                ("channel", identity.channel.as_str().into()),
+            ],
+        );
+        let (length, limit) = match identity.channel {
+            ChannelKind::Telegram => (body.encode_utf16().count(), quote::TELEGRAM_MAX),
+            ChannelKind::Sms => (body.chars().count(), quote::SMS_MAX_CHARS),
+        };
+        if length > limit {
+            let body = self.text(
+                staff.language,
+                "inbox-reply-too-long",
+                &[
+                    ("length", i64::try_from(length).unwrap_or(i64::MAX).into()),
+                    ("limit", i64::try_from(limit).unwrap_or(i64::MAX).into()),
+                ],
+            );
+            reply.push(body, None, false, "reply");
+            return Ok(());
+        }
+        reply.also(NewOutbound {
+            person_id: Some(subject.id),
+            identity_id: Some(identity.id),
+            channel: identity.channel,
+            address: identity.address.clone(),
+            priority: Priority::Reply,
+            kind: "inbox-reply".into(),
+            body,
+            buttons: None,
+            ignore_opt_out: false,
+            not_before: now,
+        });
+        tx.end_thread(subject.id, ThreadEnd::Answered, staff.id, now).await?;
+        tx.audit(staff_audit(sender, reply, "inbox.reply", item, now)).await?;
+        let body = self.text(staff.language, "inbox-replied", &[name]);
+        reply.push(body, None, false, "reply");
+        Ok(())
+    }
+}
+
+fn staff_audit(
+    sender: &Sender,
+    reply: &Reply<'_>,
+    action: &'static str,
+    item: &Unanswered,
+    now: i64,
+) -> AuditEntry<'static> {
+    AuditEntry {
+        at: now,
+        service_id: Some(sender.person.service_id),
+        actor_person_id: Some(sender.person.id),
+        actor_label: match reply.inbound.channel {
+            ChannelKind::Telegram => "telegram",
+            ChannelKind::Sms => "sms",
+        },
+        action,
+        subject_person_id: Some(PersonId(item.person_id)),
+        detail: Some(item.reference.clone()),
+    }
+}
