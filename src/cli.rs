@@ -68,6 +68,26 @@ pub enum Command {
     /// Import people from a CSV file (name, role, phone, telegram_username, language,
     /// placement_start). Nothing is imported if any row is bad.
     Import(ImportArgs),
+    /// Risk triage tools for coordinators tuning their service's extra phrases.
+    #[command(subcommand)]
+    Risk(RiskCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskCommand {
+    /// Does a text match? Prints each category and the rule that matched. Uses the built-in
+    /// lists and rules and the configured `[[risk.extra_phrases]]`; nothing is stored or logged.
+    Check(RiskCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RiskCheckArgs {
+    /// The text to check (quote it).
+    pub text: String,
+    /// Only this language's phrases and rules (en-GB, cy or pl). Peerline itself applies every
+    /// language to every message, so leave this out to see what it would do.
+    #[arg(long, value_name = "LANG")]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -315,6 +335,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             cancel_on_signals(token.clone());
             app.run_until_stopped(token).await
         }
+        Command::Risk(RiskCommand::Check(args)) => risk_check(&settings, &args),
         Command::Config(ConfigCommand::Check) => {
             for warning in settings.warnings() {
                 eprintln!("warning: {warning}");
@@ -335,7 +356,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn admin(command: Command, settings: &Settings, store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
     let now_ms = to_millis(now);
     match command {
-        Command::Serve | Command::Config(_) => unreachable_command(),
+        Command::Serve | Command::Config(_) | Command::Risk(_) => unreachable_command(),
         Command::Migrate => {
             println!("Database {} is up to date.", settings.database.url);
             Ok(())
@@ -1003,6 +1024,30 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// `Mon-Fri`, `Sat,Sun`, `Mon` as ISO weekday numbers (Monday = 1).
 fn local_midnight(service: &peerline_core::store::Service, date: NaiveDate) -> DateTime<Utc> {
     peerline_core::localtime::resolve(service.timezone, date.and_time(chrono::NaiveTime::MIN))
+}
+
+/// `peerline risk check "text" [--language cy]`: what triage makes of a text, and why.
+fn risk_check(settings: &Settings, args: &RiskCheckArgs) -> anyhow::Result<()> {
+    let mut triage = settings.risk.triage();
+    if let Some(language) = &args.language {
+        if !peerline_core::risk::LANGUAGES.contains(&language.as_str()) {
+            bail!("unknown language {language:?}: use en-GB, cy or pl");
+        }
+        triage = triage.only_language(language);
+    }
+    let matches = triage.matches(&args.text);
+    if matches.is_empty() {
+        println!("No match: no risk phrase or rule fired. This is not an all-clear.");
+        return Ok(());
+    }
+    let mut categories: Vec<&str> = matches.iter().map(|m| m.category.as_str()).collect();
+    categories.dedup();
+    println!("Match: {} (crisis reply and coordinator alert).", categories.join(", "));
+    for m in &matches {
+        println!("  {:<15} {}", m.category.as_str(), m.rule);
+        println!("  {:<15} looks for: {}", "", m.pattern);
+    }
+    Ok(())
 }
 
 fn unreachable_command() -> anyhow::Result<()> {

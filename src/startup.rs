@@ -101,7 +101,8 @@ impl Application {
         )
         .with_strangers(peerline_bot::conversation::StrangerPolicy::from_settings(
             &settings.strangers,
-        ));
+        ))
+        .with_triage(Arc::new(settings.risk.triage()));
         Ok(Self {
             _instance: instance,
             listener,

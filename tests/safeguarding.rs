@@ -198,6 +198,16 @@ async fn an_unacknowledged_alert_comes_back_every_ten_minutes_and_reaches_the_de
     let stored = w.store.escalations(None).await.unwrap()[0].clone();
     assert_eq!(stored.status, "resolved");
     assert_eq!(stored.outcome.as_deref(), Some("spoke to Jo, safe with family"));
+    // Which rule flagged it is recorded, and coordinators see it in the history.
+    let first_rule = stored.risk_rules.split("; ").next().unwrap_or_default();
+    assert!(
+        first_rule.starts_with("phrase:") || first_rule.starts_with("rule:"),
+        "{stored:?}"
+    );
+    assert!(
+        history.contains(&format!("Flagged by: {}", stored.risk_rules)),
+        "{history}"
+    );
 }
 
 #[tokio::test]

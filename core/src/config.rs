@@ -137,6 +137,42 @@ pub struct Settings {
     pub escalation: EscalationSettings,
     pub privacy: PrivacySettings,
     pub strangers: StrangerSettings,
+    pub risk: RiskSettings,
+}
+
+/// Risk triage: phrases a deployment adds to the built-in lists and rules (local slang,
+/// a service's own words). Each is checked at start-up; an unknown category or language or
+/// an empty phrase stops Peerline with an error naming the entry.
+///
+/// ```toml
+/// [[risk.extra_phrases]]
+/// category = "overdose"
+/// phrase = "going to gouch out for good"
+/// language = "en-GB"   # or "cy", "pl"; en-GB matches every form of each word
+/// ```
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RiskSettings {
+    pub extra_phrases: Vec<crate::risk::ExtraPhrase>,
+}
+
+impl RiskSettings {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (i, e) in self.extra_phrases.iter().enumerate() {
+            e.validate()
+                .map_err(|why| invalid(&format!("risk.extra_phrases[{i}] ({:?})", e.phrase), why))?;
+        }
+        Ok(())
+    }
+
+    /// The built-in triage with these phrases added (they were validated at load).
+    pub fn triage(&self) -> crate::risk::Triage {
+        let (triage, bad) = crate::risk::Triage::embedded().with_extra_phrases(&self.extra_phrases);
+        for why in bad {
+            tracing::error!(%why, "risk.extra_phrases: phrase skipped");
+        }
+        triage
+    }
 }
 
 /// Limits on what addresses that are not enrolled can make Peerline send. Every SMS reply costs
@@ -794,6 +830,7 @@ impl Settings {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.telegram.validate()?;
         self.http.validate()?;
+        self.risk.validate()?;
         if self.sms.rate_per_second == 0 {
             return Err(invalid("sms.rate_per_second", "must be at least 1"));
         }

@@ -37,6 +37,9 @@
 use std::collections::{HashMap, hash_map::Entry};
 use std::fmt;
 
+mod rules;
+pub use rules::{BadRule, EMBEDDED_RULES, embedded_rule_errors, embedded_rule_names};
+
 /// What kind of danger a phrase suggests. Declared (and so ordered) most serious first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -77,8 +80,13 @@ impl RiskCategory {
         }
     }
 
-    fn from_section(name: &str) -> Option<RiskCategory> {
+    /// The category of a kebab-case name (`self-harm`), if there is one.
+    pub fn from_name(name: &str) -> Option<RiskCategory> {
         RiskCategory::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    fn from_section(name: &str) -> Option<RiskCategory> {
+        RiskCategory::from_name(name)
     }
 }
 
@@ -140,19 +148,31 @@ pub struct ListedPhrase<'a> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Alt {
-    Exact(String),
+    /// The normalised word, and its English stem key (see [`Word::stem`]).
+    Exact(String, String),
     Prefix(String),
     Number,
 }
 
 impl Alt {
-    fn matches(&self, word: &str) -> bool {
+    /// Does `word` match? With `stemmed`, an exact word also matches any word of the same
+    /// English stem (`hurt` = `hurts` = `hurting`).
+    fn matches(&self, word: &Word, stemmed: bool) -> bool {
         match self {
-            Alt::Exact(s) => word == s,
-            Alt::Prefix(s) => word.starts_with(s.as_str()),
-            Alt::Number => !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()),
+            Alt::Exact(s, stem) => word.text == *s || (stemmed && word.stem == *stem),
+            Alt::Prefix(s) => word.text.starts_with(s.as_str()),
+            Alt::Number => !word.text.is_empty() && word.text.bytes().all(|b| b.is_ascii_digit()),
         }
     }
+}
+
+/// Where a phrase came from, for its rule name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    /// A line of a built-in list.
+    List,
+    /// A service's configured phrase.
+    Extra,
 }
 
 #[derive(Debug)]
@@ -162,6 +182,9 @@ struct Phrase {
     line: usize,
     source: String,
     words: Vec<Vec<Alt>>,
+    /// English phrases match every form of their words (stemmed).
+    stemmed: bool,
+    origin: Origin,
 }
 
 impl Phrase {
@@ -171,9 +194,88 @@ impl Phrase {
                 .words
                 .iter()
                 .zip(&seq[start..])
-                .all(|(alts, w)| alts.iter().any(|a| a.matches(&w.text)))
+                .all(|(alts, w)| alts.iter().any(|a| a.matches(w, self.stemmed)))
+    }
+
+    /// The stable rule name: where the phrase comes from, its category and its text.
+    fn rule_name(&self, language: &str) -> String {
+        let category = self.category.map_or("except", RiskCategory::as_str);
+        match self.origin {
+            Origin::List => format!("phrase:{language}:{category}:{}", self.source),
+            Origin::Extra => format!("service:{language}:{category}:{}", self.source),
+        }
     }
 }
+
+/// One reason a text was flagged, as [`Triage::matches`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RiskMatch {
+    pub category: RiskCategory,
+    /// A stable name for what matched, recorded with the escalation:
+    /// `phrase:<language>:<category>:<list line>` for a built-in list line,
+    /// `service:<language>:<category>:<phrase>` for a service's configured phrase, and
+    /// `rule:<language>:<category>:<name>` for a word-form or proximity rule.
+    pub rule: String,
+    /// What the rule looks for, as written (the phrase, or the rule's word slots).
+    pub pattern: String,
+}
+
+/// A phrase a service adds in its configuration (`[[risk.extra_phrases]]`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraPhrase {
+    /// A category name: `suicide`, `self-harm`, `overdose`, `harm-to-others`,
+    /// `child-at-risk`, `domestic-abuse` or `relapse-danger`.
+    pub category: String,
+    /// Written like a list line: whole words, `a|b` alternatives, `word*` any ending.
+    pub phrase: String,
+    /// `en-GB` (the default; every form of each word matches), `cy` or `pl`.
+    #[serde(default = "default_extra_language")]
+    pub language: String,
+}
+
+fn default_extra_language() -> String {
+    "en-GB".to_owned()
+}
+
+/// Why a configured phrase was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtraPhraseError {
+    #[error(
+        "unknown category {0:?} (use one of suicide, self-harm, overdose, harm-to-others, child-at-risk, domestic-abuse, relapse-danger)"
+    )]
+    UnknownCategory(String),
+    #[error("unknown language {0:?} (use en-GB, cy or pl)")]
+    UnknownLanguage(String),
+    #[error("the phrase is empty")]
+    Empty,
+    #[error("{0}")]
+    Malformed(String),
+}
+
+impl ExtraPhrase {
+    /// Check the phrase as start-up does: a known category and language, and a phrase that
+    /// parses and is not empty.
+    pub fn validate(&self) -> Result<(), ExtraPhraseError> {
+        self.parse().map(|_| ())
+    }
+
+    fn parse(&self) -> Result<(RiskCategory, Vec<Vec<Alt>>), ExtraPhraseError> {
+        let category = RiskCategory::from_name(self.category.trim())
+            .ok_or_else(|| ExtraPhraseError::UnknownCategory(self.category.clone()))?;
+        if !LANGUAGES.contains(&self.language.as_str()) {
+            return Err(ExtraPhraseError::UnknownLanguage(self.language.clone()));
+        }
+        if self.phrase.trim().is_empty() {
+            return Err(ExtraPhraseError::Empty);
+        }
+        let words = parse_phrase(&self.phrase).map_err(ExtraPhraseError::Malformed)?;
+        Ok((category, words))
+    }
+}
+
+/// The languages with built-in lists and rules.
+pub const LANGUAGES: [&str; 3] = ["en-GB", "cy", "pl"];
 
 /// The phrase lists, parsed and indexed once. Cheap to share behind an `Arc`.
 pub struct Triage {
@@ -183,10 +285,16 @@ pub struct Triage {
     by_first_word: HashMap<String, Vec<usize>>,
     /// Phrases by the first three letters of a wildcard first word.
     by_first_stem: HashMap<String, Vec<usize>>,
+    /// Stemmed phrases by the English stem key of (an alternative of) their first word.
+    by_first_stemkey: HashMap<String, Vec<usize>>,
     /// Phrases whose first word is `<num>`.
     number_first: Vec<usize>,
     /// Multi-word risk phrases written without spaces.
     compact: HashMap<String, Vec<usize>>,
+    /// Word-form and proximity rules (see [`rules`]); empty with [`Triage::phrases_only`].
+    rules: Vec<rules::Rule>,
+    /// With [`Triage::only_language`]: matches of other languages are not reported.
+    only: Option<String>,
 }
 
 impl fmt::Debug for Triage {
@@ -225,8 +333,11 @@ impl Triage {
             phrases: Vec::new(),
             by_first_word: HashMap::new(),
             by_first_stem: HashMap::new(),
+            by_first_stemkey: HashMap::new(),
             number_first: Vec::new(),
             compact: HashMap::new(),
+            rules: rules::compile(),
+            only: None,
         };
         let mut bad = Vec::new();
         for (language, source) in lists {
@@ -285,6 +396,8 @@ impl Triage {
                     line: n + 1,
                     source: line.to_owned(),
                     words,
+                    stemmed: *language == "en-GB",
+                    origin: Origin::List,
                 });
             }
         }
@@ -300,8 +413,11 @@ impl Triage {
         };
         if let Some(first) = phrase.words.first() {
             for alt in first {
+                if let (true, Alt::Exact(_, stem)) = (phrase.stemmed, alt) {
+                    push(self.by_first_stemkey.entry(stem.clone()).or_default());
+                }
                 match alt {
-                    Alt::Exact(s) => push(self.by_first_word.entry(s.clone()).or_default()),
+                    Alt::Exact(s, _) => push(self.by_first_word.entry(s.clone()).or_default()),
                     Alt::Prefix(s) => push(
                         self.by_first_stem
                             .entry(s.chars().take(MIN_STEM).collect())
@@ -329,18 +445,117 @@ impl Triage {
         })
     }
 
+    /// The same lists matched as they were before rules and word forms: exact listed forms
+    /// only, no rules. Kept for comparison (the evaluation prints both) and for the test that
+    /// nothing matched before stops matching.
+    pub fn phrases_only(mut self) -> Triage {
+        self.rules.clear();
+        self.by_first_stemkey.clear();
+        for p in &mut self.phrases {
+            p.stemmed = false;
+        }
+        self
+    }
+
+    /// Report only matches of one language's lists, rules and configured phrases (for a
+    /// coordinator tuning phrases; Peerline itself applies every language to every message).
+    pub fn only_language(mut self, language: &str) -> Triage {
+        self.only = Some(language.to_owned());
+        self
+    }
+
+    /// Add a service's configured phrases. Each was checked at start-up
+    /// ([`ExtraPhrase::validate`]); one that does not parse is returned and skipped.
+    pub fn with_extra_phrases(mut self, extra: &[ExtraPhrase]) -> (Triage, Vec<ExtraPhraseError>) {
+        let mut bad = Vec::new();
+        for (n, e) in extra.iter().enumerate() {
+            match e.parse() {
+                Ok((category, words)) => {
+                    let language = match self.languages.iter().position(|l| *l == e.language) {
+                        Some(i) => i,
+                        None => {
+                            self.languages.push(e.language.clone());
+                            self.languages.len() - 1
+                        }
+                    };
+                    self.add(Phrase {
+                        category: Some(category),
+                        language,
+                        line: n + 1,
+                        source: e.phrase.trim().to_owned(),
+                        words,
+                        stemmed: e.language == "en-GB",
+                        origin: Origin::Extra,
+                    });
+                }
+                Err(err) => bad.push(err),
+            }
+        }
+        (self, bad)
+    }
+
     /// Categories matched in `text`, most serious first; empty when nothing matched (which is
-    /// not an all-clear). Phrases of every language apply, whatever the sender's language.
+    /// not an all-clear). Phrases and rules of every language apply, whatever the sender's
+    /// language.
     pub fn assess(&self, text: &str) -> Vec<RiskCategory> {
-        let mut out: Vec<RiskCategory> = self
-            .explain(text)
-            .into_iter()
-            .filter(|m| !m.suppressed)
-            .filter_map(|m| m.category)
-            .collect();
-        out.sort_unstable();
+        let mut out: Vec<RiskCategory> = self.matches(text).into_iter().map(|m| m.category).collect();
         out.dedup();
         out
+    }
+
+    /// Every reason `text` was flagged, most serious category first, each rule once: list
+    /// phrases (not suppressed by an `[except]` phrase), configured phrases and rules.
+    pub fn matches(&self, text: &str) -> Vec<RiskMatch> {
+        let mut out: Vec<RiskMatch> =
+            self.explain(text)
+                .into_iter()
+                .filter(|m| !m.suppressed)
+                .filter_map(|m| {
+                    let category = m.category?;
+                    let p = self.phrases.iter().find(|p| {
+                        self.languages[p.language] == m.language && p.line == m.line && p.source == m.phrase
+                    })?;
+                    Some(RiskMatch {
+                        category,
+                        rule: p.rule_name(m.language),
+                        pattern: m.phrase.to_owned(),
+                    })
+                })
+                .collect();
+        if !self.rules.is_empty() {
+            let plain = words(text);
+            let joined = join_letter_runs(&plain);
+            for seq in std::iter::once(&plain).chain(joined.as_ref()) {
+                let masked = self.except_mask(seq);
+                for r in &self.rules {
+                    if self.only.as_deref().is_some_and(|l| l != r.language) || out.iter().any(|m| m.rule == r.name) {
+                        continue;
+                    }
+                    if r.fires(seq, &masked) {
+                        out.push(RiskMatch {
+                            category: r.category,
+                            rule: r.name.clone(),
+                            pattern: r.pattern.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|m| m.category);
+        out
+    }
+
+    /// Which words of one reading are covered by an `[except]` phrase.
+    fn except_mask(&self, seq: &[Word]) -> Vec<bool> {
+        let mut masked = vec![false; seq.len()];
+        for start in 0..seq.len() {
+            for p in self.phrases.iter().filter(|p| p.category.is_none()) {
+                if p.matches_at(seq, start) {
+                    masked[start..start + p.words.len()].iter_mut().for_each(|m| *m = true);
+                }
+            }
+        }
+        masked
     }
 
     /// Which list lines matched `text` (each once, in list order), including `[except]` lines
@@ -366,6 +581,11 @@ impl Triage {
         }
         merged
             .into_iter()
+            .filter(|(id, _)| {
+                self.only
+                    .as_deref()
+                    .is_none_or(|l| self.languages[self.phrases[*id].language] == l)
+            })
             .map(|(id, suppressed)| {
                 let p = &self.phrases[id];
                 PhraseMatch {
@@ -392,6 +612,7 @@ impl Triage {
                 .by_first_word
                 .get(&word.text)
                 .into_iter()
+                .chain(self.by_first_stemkey.get(&word.stem))
                 .chain(self.by_first_stem.get(stem))
                 .flatten()
                 .chain(&self.number_first);
@@ -402,6 +623,8 @@ impl Triage {
             }
         }
         let mut masked = vec![false; seq.len()];
+        hits.sort_unstable();
+        hits.dedup();
         for &(id, start) in &hits {
             let p = &self.phrases[id];
             if p.category.is_none() {
@@ -451,7 +674,8 @@ fn parse_phrase(line: &str) -> Result<Vec<Vec<Alt>>, String> {
             } else if alt.contains('*') {
                 return Err(format!("'*' only goes at the end of a word: {alt:?}"));
             } else {
-                Alt::Exact(single_word(alt)?)
+                let w = single_word_full(alt)?;
+                Alt::Exact(w.text, w.stem)
             };
             if !alts.contains(&parsed) {
                 alts.push(parsed);
@@ -469,9 +693,13 @@ fn parse_phrase(line: &str) -> Result<Vec<Vec<Alt>>, String> {
 }
 
 fn single_word(s: &str) -> Result<String, String> {
+    single_word_full(s).map(|w| w.text)
+}
+
+fn single_word_full(s: &str) -> Result<Word, String> {
     let mut w = words(s);
     match (w.pop(), w.is_empty()) {
-        (Some(word), true) => Ok(word.text),
+        (Some(word), true) => Ok(word),
         _ => Err(format!("{s:?} does not normalise to exactly one word")),
     }
 }
@@ -487,7 +715,7 @@ fn compact_forms(words: &[Vec<Alt>]) -> Vec<String> {
         let mut next = Vec::with_capacity(forms.len() * alts.len());
         for f in &forms {
             for a in alts {
-                let Alt::Exact(s) = a else { return Vec::new() };
+                let Alt::Exact(s, _) = a else { return Vec::new() };
                 next.push(format!("{f}{s}"));
             }
         }
@@ -507,6 +735,12 @@ fn compact_forms(words: &[Vec<Alt>]) -> Vec<String> {
 #[derive(Debug, Clone)]
 struct Word {
     text: String,
+    /// The English stem of the word as typed (before repeated letters are folded), then
+    /// folded: `killing` and `kills` → `kil`, like `kill`.
+    stem: String,
+    /// The part before an apostrophe that joined it (`i` of `i've`, Welsh `iwsio` of
+    /// `iwsio'r`), so that rules can see a word and its clitic apart.
+    head: Option<String>,
     /// One character as typed (before folding repeated letters).
     single: bool,
     /// Made by joining letter-spaced single characters.
@@ -557,12 +791,16 @@ fn words(text: &str) -> Vec<Word> {
     let is_letter = |i: usize| chars.get(i).is_some_and(|c| c.is_alphabetic());
     let mut out = Vec::new();
     let mut current = String::new();
+    let mut head: Option<String> = None;
     for (i, &c) in chars.iter().enumerate() {
         let between_letters = i > 0 && is_letter(i - 1) && is_letter(i + 1);
         if is_word(c) {
             current.push(c);
         } else if c == APOSTROPHE && between_letters {
             // can't → cant
+            if head.is_none() {
+                head = Some(current.clone());
+            }
         } else if between_letters && matches!(c, '!' | '|' | '@' | '$') {
             current.push(match c {
                 '@' => 'a',
@@ -570,14 +808,29 @@ fn words(text: &str) -> Vec<Word> {
                 _ => 'i',
             });
         } else if !current.is_empty() {
-            out.push(finish(&current));
+            out.push(finish_with_head(&current, head.take()));
             current.clear();
         }
     }
     if !current.is_empty() {
-        out.push(finish(&current));
+        out.push(finish_with_head(&current, head.take()));
     }
     out
+}
+
+fn finish_with_head(raw: &str, head: Option<String>) -> Word {
+    Word {
+        head: head.filter(|h| !h.is_empty()).map(|h| finish(&h).text),
+        ..finish(raw)
+    }
+}
+
+/// The English stem key of a word as typed: stemmed, then repeated letters folded.
+fn stem_key(raw: &str) -> String {
+    use std::sync::OnceLock;
+    static STEMMER: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
+    let stemmer = STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+    collapse(&stemmer.stem(raw))
 }
 
 /// Read leetspeak digits in a word that has letters, then fold repeated letters.
@@ -596,7 +849,9 @@ fn finish(raw: &str) -> Word {
         })
         .collect();
     Word {
+        stem: stem_key(&text),
         text: collapse(&text),
+        head: None,
         single: raw.chars().count() == 1,
         joined: false,
     }

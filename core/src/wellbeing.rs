@@ -314,6 +314,7 @@ pub async fn conclude(
                     channel: None,
                     verbatim: None,
                     categories: flag.as_str(),
+                    risk_rules: "",
                 },
                 to_millis(now),
             )

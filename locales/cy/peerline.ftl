@@ -269,6 +269,7 @@ escalation-gone = Nid yw'r rhybudd hwnnw ar agor mwyach.
 escalation-none-open = Dim rhybuddion agored.
 escalation-open-list = Rhybuddion agored: { $list }
 escalation-history = Hanes { $reference }: { $events }
+escalation-rules = Wedi'i nodi gan: { $rules }
 concern-ack = Diolch. Rydym wedi rhoi gwybod i'ch cydlynydd (cyfeirnod { $reference }).
 concern-how = { $channel ->
     [sms] Tecstiwch CONCERN ac yna beth sy'n eich poeni, a byddwn yn rhoi gwybod i'ch cydlynydd.

@@ -265,6 +265,7 @@ escalation-gone = That alert is no longer open.
 escalation-none-open = No open alerts.
 escalation-open-list = Open alerts: { $list }
 escalation-history = History of { $reference }: { $events }
+escalation-rules = Flagged by: { $rules }
 concern-ack = Thank you. Your coordinator has been alerted (reference { $reference }).
 concern-how = { $channel ->
     [sms] Text CONCERN followed by what is worrying you, and your coordinator will be alerted.

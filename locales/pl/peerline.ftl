@@ -267,6 +267,7 @@ escalation-gone = Ten alert nie jest już otwarty.
 escalation-none-open = Brak otwartych alertów.
 escalation-open-list = Otwarte alerty: { $list }
 escalation-history = Historia { $reference }: { $events }
+escalation-rules = Oznaczone przez: { $rules }
 concern-ack = Dziękujemy. Twój koordynator dostał powiadomienie (numer referencyjny { $reference }).
 concern-how = { $channel ->
     [sms] Napisz CONCERN i opisz, co Cię niepokoi. Twój koordynator dostanie powiadomienie.

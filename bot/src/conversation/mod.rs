@@ -153,6 +153,13 @@ impl Engine {
         }
     }
 
+    /// The risk triage to use: the built-in lists and rules plus the configured extra phrases
+    /// (see `Triage::with_extra_phrases`).
+    pub fn with_triage(mut self, triage: Arc<peerline_core::risk::Triage>) -> Self {
+        self.triage = triage;
+        self
+    }
+
     /// How strangers are rationed (see [`StrangerPolicy`]).
     pub fn with_strangers(mut self, policy: StrangerPolicy) -> Self {
         self.strangers = policy;

@@ -25,13 +25,17 @@ impl Engine {
         text: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool, EngineError> {
-        let categories = self.triage.assess(text);
-        if categories.is_empty() {
+        let matches = self.triage.matches(text);
+        if matches.is_empty() {
             return Ok(false);
         }
+        let mut categories: Vec<RiskCategory> = matches.iter().map(|m| m.category).collect();
+        categories.dedup();
         let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+        // Rule names are Peerline's own words (list lines and rule names), never the message.
+        let rules: Vec<&str> = matches.iter().map(|m| m.rule.as_str()).collect();
         metrics::counter!("peerline_risk_matches_total", "channel" => reply.inbound.channel.as_str()).increment(1);
-        tracing::warn!(channel = %reply.inbound.channel, categories = ?names, known = sender.is_some(), "risk language: crisis reply sent");
+        tracing::warn!(channel = %reply.inbound.channel, categories = ?names, rules = ?rules, known = sender.is_some(), "risk language: crisis reply sent");
         let extra = if categories.contains(&RiskCategory::DomesticAbuse) {
             "abuse"
         } else if categories
@@ -79,6 +83,7 @@ impl Engine {
                     channel: Some(reply.inbound.channel.as_str()),
                     verbatim: Some(text),
                     categories: &names.join(","),
+                    risk_rules: &rules.join("; "),
                 },
                 to_millis(now),
             )
@@ -106,7 +111,10 @@ impl Engine {
             reply.push(body, None, false, "reply");
             return Ok(());
         };
-        let categories: Vec<&str> = self.triage.assess(&text).iter().map(|c| c.as_str()).collect();
+        let matches = self.triage.matches(&text);
+        let mut categories: Vec<&str> = matches.iter().map(|m| m.category.as_str()).collect();
+        categories.dedup();
+        let rules: Vec<&str> = matches.iter().map(|m| m.rule.as_str()).collect();
         let esc = tx
             .open_escalation(
                 &NewEscalation {
@@ -117,6 +125,7 @@ impl Engine {
                     channel: Some(reply.inbound.channel.as_str()),
                     verbatim: Some(&text),
                     categories: &categories.join(","),
+                    risk_rules: &rules.join("; "),
                 },
                 to_millis(now),
             )
@@ -250,11 +259,15 @@ impl Engine {
                     .collect();
                 tx.audit(audit("escalation.view", e.subject_person_id, Some(r.clone())))
                     .await?;
-                let body = self.text(
+                let mut body = self.text(
                     lang,
                     "escalation-history",
                     &[("reference", r.as_str().into()), ("events", lines.join("; ").into())],
                 );
+                if !e.risk_rules.is_empty() {
+                    body.push('\n');
+                    body.push_str(&self.text(lang, "escalation-rules", &[("rules", e.risk_rules.as_str().into())]));
+                }
                 reply.push(body, None, false, "reply");
             }
             (_, _, Some((r, Some(e)))) => {

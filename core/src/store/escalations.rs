@@ -19,6 +19,8 @@ pub struct Escalation {
     pub channel: Option<String>,
     pub verbatim: Option<String>,
     pub categories: String,
+    /// The rules that flagged it (risk language only), joined with "; ".
+    pub risk_rules: String,
     pub status: String,
     pub created_at: i64,
     pub last_alert_at: i64,
@@ -51,9 +53,11 @@ pub struct NewEscalation<'a> {
     pub channel: Option<&'a str>,
     pub verbatim: Option<&'a str>,
     pub categories: &'a str,
+    /// Names of the rules that matched (see `risk::RiskMatch::rule`), joined with "; ".
+    pub risk_rules: &'a str,
 }
 
-const COLUMNS: &str = "id, ref, service_id, subject_person_id, raised_by, source, channel, verbatim, categories, status, \
+const COLUMNS: &str = "id, ref, service_id, subject_person_id, raised_by, source, channel, verbatim, categories, risk_rules, status, \
      created_at, last_alert_at, alerts_sent, deputy_alerted_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, outcome";
 
 /// References avoid letters and digits that are confused when read out or typed.
@@ -73,8 +77,8 @@ impl Tx {
         let id: i64 = loop {
             attempt += 1;
             let r = sqlx::query_scalar(
-                "INSERT INTO escalations (ref, service_id, subject_person_id, raised_by, source, channel, verbatim, categories, created_at, last_alert_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ref) DO NOTHING RETURNING id",
+                "INSERT INTO escalations (ref, service_id, subject_person_id, raised_by, source, channel, verbatim, categories, risk_rules, created_at, last_alert_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ref) DO NOTHING RETURNING id",
             )
             .bind(new_ref())
             .bind(e.service.0)
@@ -84,6 +88,7 @@ impl Tx {
             .bind(e.channel)
             .bind(e.verbatim)
             .bind(e.categories)
+            .bind(e.risk_rules)
             .bind(now)
             .bind(now)
             .fetch_optional(self.conn())
