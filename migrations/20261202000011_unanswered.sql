@@ -9,6 +9,9 @@ ALTER TABLE inbox ADD COLUMN reference TEXT;
 -- 'voice', 'photo', 'video', 'document', 'sticker', 'audio', 'animation'; NULL for text.
 ALTER TABLE inbox ADD COLUMN media_kind TEXT;
 ALTER TABLE inbox ADD COLUMN media_seconds INTEGER;
+-- The Telegram message id of a media message, so it can be copied to a coordinator (never
+-- downloaded) when privacy.forward_media allows.
+ALTER TABLE inbox ADD COLUMN media_message_id INTEGER;
 -- When coordinators were told about it (batched).
 ALTER TABLE inbox ADD COLUMN notified_at INTEGER;
 ALTER TABLE inbox ADD COLUMN closed_at INTEGER;

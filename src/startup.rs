@@ -102,7 +102,8 @@ impl Application {
         .with_strangers(peerline_bot::conversation::StrangerPolicy::from_settings(
             &settings.strangers,
         ))
-        .with_triage(Arc::new(settings.risk.triage()));
+        .with_triage(Arc::new(settings.risk.triage()))
+        .with_forward_media(settings.privacy.forward_media);
         Ok(Self {
             _instance: instance,
             listener,

@@ -152,6 +152,10 @@ async fn a_mentees_own_words_and_voice_note_reach_the_coordinator_who_answers_by
         items[1]
     );
     assert!(
+        c.telegram.calls().iter().all(|call| call.method != "copymessage"),
+        "media is not copied unless privacy.forward_media is on"
+    );
+    assert!(
         new.iter().all(|t| !t.contains("7700") && !t.contains("+44")),
         "no number: {new:#?}"
     );
@@ -335,4 +339,39 @@ async fn a_polish_crisis_reply_by_sms_is_folded_to_gsm7_and_stays_within_three_s
     assert!(seg.gsm7, "folded to GSM-7 on the way out: {reply}");
     assert!(seg.parts <= 3, "{} segments: {reply}", seg.parts);
     assert!(reply.contains("Jesli jestes") && reply.contains("112"), "{reply}");
+}
+
+#[tokio::test]
+async fn with_forward_media_on_a_coordinator_listing_the_inbox_gets_the_voice_note_itself() {
+    let home = Home::new();
+    home.cli_ok(&["service", "add", "--name", "Camden"]);
+    let cath = home.invite("Camden", "coordinator", "Cath", &[]);
+    let kit = home.invite("Camden", "mentee", "Kit", &[]);
+    let telegram = FakeTelegram::start().await;
+    let mut env = telegram_env(&telegram);
+    env.push(("PEERLINE_PRIVACY__FORWARD_MEDIA", "true".into()));
+    let _app = App::spawn(&home, &env);
+    telegram.send_text(CATH, &format!("/start {cath}"));
+    telegram.send_text(KIT, &format!("/start {kit}"));
+    wait_texts(&telegram, KIT, 1).await;
+    wait_texts(&telegram, CATH, 1).await;
+    let voice = telegram.send_voice(KIT, 17);
+    wait_texts(&telegram, KIT, 2).await;
+    telegram.send_text(CATH, "/inbox");
+    eventually(WAIT, "copyMessage to Cath", || async {
+        telegram
+            .calls()
+            .iter()
+            .any(|c| c.method == "copymessage" && c.status == 200)
+    })
+    .await;
+    let copy = telegram
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "copymessage")
+        .unwrap();
+    assert_eq!(copy.params["chat_id"], CATH);
+    assert_eq!(copy.params["from_chat_id"], KIT);
+    assert_eq!(copy.params["message_id"], voice, "the voice note itself");
+    assert!(telegram.violations().is_empty(), "{:#?}", telegram.violations());
 }

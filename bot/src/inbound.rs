@@ -19,6 +19,8 @@ pub enum InboundPayload {
         kind: &'static str,
         seconds: Option<u32>,
         caption: Option<String>,
+        /// Telegram's id for the message, to copy it to a coordinator.
+        message_id: Option<i64>,
     },
 }
 

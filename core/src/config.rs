@@ -207,6 +207,10 @@ pub struct PrivacySettings {
     pub message_retention_days: u32,
     /// The verbatim words in safeguarding escalations are kept this long.
     pub escalation_retention_days: u32,
+    /// When a coordinator lists the inbox on Telegram, copy a mentee's Telegram voice note or
+    /// photo to them (Telegram's copyMessage: nothing is downloaded or stored by Peerline).
+    /// Off: they see its kind and length only.
+    pub forward_media: bool,
 }
 
 impl Default for PrivacySettings {
@@ -214,6 +218,7 @@ impl Default for PrivacySettings {
         Self {
             message_retention_days: 90,
             escalation_retention_days: 6 * 365,
+            forward_media: false,
         }
     }
 }

@@ -215,7 +215,8 @@ impl FakeTelegram {
         }))
     }
 
-    /// A person sends a voice note of `seconds`. Returns the update id.
+    /// A person sends a voice note of `seconds`. Returns the message's id (what copyMessage
+    /// names).
     pub fn send_voice(&self, chat_id: i64, seconds: u32) -> i64 {
         let message_id = self.lock().next_message;
         self.lock().next_message += 1;
@@ -227,7 +228,8 @@ impl FakeTelegram {
                 "from": Self::user(chat_id, "en"),
                 "voice": { "file_id": format!("voice-{message_id}"), "file_unique_id": format!("u{message_id}"), "duration": seconds, "mime_type": "audio/ogg" },
             }
-        }))
+        }));
+        message_id
     }
 
     /// A person answers the bot's message `to_message_id` with Telegram's reply. Returns the
@@ -634,6 +636,15 @@ async fn handle(
                 "chat": { "id": chat_id, "type": "private" },
                 "text": params["text"],
             }))
+        }
+        "copymessage" => {
+            let message_id = {
+                let mut inner = fake.lock();
+                inner.next_message += 1;
+                inner.next_message
+            };
+            record_sent(200, Some(message_id));
+            ok(json!({ "message_id": message_id }))
         }
         "answercallbackquery" | "deletewebhook" => {
             if method == "deletewebhook" {

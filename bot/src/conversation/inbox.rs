@@ -40,9 +40,15 @@ impl Engine {
         let person = &sender.person;
         let now = to_millis(at);
         let media = match &reply.inbound.payload {
-            InboundPayload::Media { kind, seconds, .. } => Some(MediaNote {
+            InboundPayload::Media {
+                kind,
+                seconds,
+                message_id,
+                ..
+            } => Some(MediaNote {
                 kind,
                 seconds: *seconds,
+                message_id: *message_id,
             }),
             _ => None,
         };
@@ -277,6 +283,20 @@ impl Engine {
             reply.push(header, None, false, "reply");
             for item in &items {
                 reply.push(describe(item), None, false, &format!("inbox-item:{}", item.reference));
+                // The voice note or photo itself, copied Telegram to Telegram (nothing stored
+                // on our side), when the deployment allows it.
+                if let (true, Some(message_id), Some(from_chat)) = (
+                    self.forward_media,
+                    item.media_message_id,
+                    self.telegram_chat_of(tx, item).await?,
+                ) {
+                    reply.push(
+                        copy_body(from_chat, message_id),
+                        None,
+                        false,
+                        &format!("inbox-copy:{}", item.reference),
+                    );
+                }
             }
         } else {
             let lines: Vec<String> = items.iter().map(describe).collect();
@@ -386,6 +406,23 @@ impl Engine {
         let body = self.text(staff.language, "inbox-replied", &[name]);
         reply.push(body, None, false, "reply");
         Ok(())
+    }
+}
+
+/// What a `inbox-copy:REF` outbox row carries for the Telegram channel: where to copy from.
+fn copy_body(from_chat: i64, message_id: i64) -> String {
+    format!("{from_chat}:{message_id}")
+}
+
+impl Engine {
+    /// The Telegram chat a listed message came from, if it came by Telegram.
+    async fn telegram_chat_of(&self, tx: &mut Tx, item: &Unanswered) -> Result<Option<i64>, EngineError> {
+        let Some(id) = item.identity_id else { return Ok(None) };
+        Ok(tx
+            .identity_by_id(IdentityId(id))
+            .await?
+            .filter(|i| i.channel == ChannelKind::Telegram)
+            .and_then(|i| i.address.parse().ok()))
     }
 }
 

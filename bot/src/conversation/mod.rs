@@ -67,6 +67,8 @@ pub struct Engine {
     triage: Arc<peerline_core::risk::Triage>,
     strangers: StrangerPolicy,
     alarms: strangers::Alarms,
+    /// `privacy.forward_media`: copy a voice note or photo to the coordinator who lists it.
+    forward_media: bool,
 }
 
 /// The sender as far as the conversation knows them.
@@ -150,6 +152,7 @@ impl Engine {
             triage: Arc::new(peerline_core::risk::Triage::embedded()),
             strangers: StrangerPolicy::default(),
             alarms: strangers::Alarms::default(),
+            forward_media: false,
         }
     }
 
@@ -163,6 +166,13 @@ impl Engine {
     /// How strangers are rationed (see [`StrangerPolicy`]).
     pub fn with_strangers(mut self, policy: StrangerPolicy) -> Self {
         self.strangers = policy;
+        self
+    }
+
+    /// Whether `/inbox` copies a Telegram voice note or photo to the coordinator
+    /// (`privacy.forward_media`; off unless set).
+    pub fn with_forward_media(mut self, on: bool) -> Self {
+        self.forward_media = on;
         self
     }
 

@@ -209,6 +209,23 @@ impl BotApi {
             .await
     }
 
+    /// Copy message `message_id` from chat `from_chat_id` to `chat_id`, without a link to the
+    /// original sender (Telegram to Telegram: Peerline never holds the file). Returns the new
+    /// message's id.
+    pub async fn copy_message(&self, chat_id: i64, from_chat_id: i64, message_id: i64) -> Result<i64, ApiError> {
+        #[derive(Deserialize)]
+        struct Copied {
+            message_id: i64,
+        }
+        let copied: Copied = self
+            .call(
+                "copyMessage",
+                json!({ "chat_id": chat_id, "from_chat_id": from_chat_id, "message_id": message_id }),
+            )
+            .await?;
+        Ok(copied.message_id)
+    }
+
     /// Remove the keyboard from a message once its buttons have been used.
     pub async fn remove_keyboard(&self, chat_id: i64, message_id: i64) -> Result<Value, ApiError> {
         self.call(

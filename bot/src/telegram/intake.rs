@@ -50,6 +50,7 @@ pub fn update_to_inbound(raw: &RawUpdate, bot_id: i64, received_at: chrono::Date
                     kind,
                     seconds,
                     caption: msg.caption().map(str::to_owned),
+                    message_id: Some(i64::from(msg.id.0)),
                 },
                 None => InboundPayload::Text(msg.text().or(msg.caption()).unwrap_or_default().to_owned()),
             },

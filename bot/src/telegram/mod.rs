@@ -69,6 +69,22 @@ impl Channel for TelegramChannel {
             .address
             .parse()
             .map_err(|_| SendError::Rejected("telegram address is not a chat id".into()))?;
+        // A voice note or photo from a person, copied to the coordinator listing the inbox:
+        // the body says where from (`<chat>:<message id>`).
+        if msg.kind.starts_with("inbox-copy:") {
+            let (from, id) = msg
+                .body
+                .split_once(':')
+                .and_then(|(c, m)| Some((c.parse::<i64>().ok()?, m.parse::<i64>().ok()?)))
+                .ok_or_else(|| SendError::Rejected("inbox copy without a source message".into()))?;
+            return match self.api.copy_message(chat_id, from, id).await {
+                Ok(message_id) => Ok(SendReceipt {
+                    provider_id: Some(message_id.to_string()),
+                    segments: None,
+                }),
+                Err(e) => Err(e.classify()),
+            };
+        }
         match self.api.send_message(chat_id, &msg.body, msg.buttons.as_deref()).await {
             Ok(message_id) => Ok(SendReceipt {
                 provider_id: Some(message_id.to_string()),

@@ -23,6 +23,8 @@ pub struct Unanswered {
     pub body: Option<String>,
     pub media_kind: Option<String>,
     pub media_seconds: Option<i64>,
+    /// Telegram's id for a media message, to copy it to a coordinator.
+    pub media_message_id: Option<i64>,
     /// The identity it came from: a reply goes back the same way.
     pub identity_id: Option<i64>,
 }
@@ -34,7 +36,7 @@ impl Unanswered {
 }
 
 const COLUMNS: &str = "i.id AS inbox_id, i.reference, i.person_id, p.display_name AS name, i.channel, i.received_at,
-    i.body, i.media_kind, i.media_seconds, i.identity_id";
+    i.body, i.media_kind, i.media_seconds, i.media_message_id, i.identity_id";
 
 /// How a thread ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +61,8 @@ impl ThreadEnd {
 pub struct MediaNote<'a> {
     pub kind: &'a str,
     pub seconds: Option<u32>,
+    /// Telegram's id for the message, when it came by Telegram.
+    pub message_id: Option<i64>,
 }
 
 impl Tx {
@@ -85,13 +89,15 @@ impl Tx {
                 continue;
             }
             sqlx::query(
-                "UPDATE inbox SET service_id = ?, thread = 'unanswered', reference = ?, media_kind = ?, media_seconds = ?
+                "UPDATE inbox SET service_id = ?, thread = 'unanswered', reference = ?, media_kind = ?, media_seconds = ?,
+                        media_message_id = ?
                  WHERE id = ?",
             )
             .bind(service.0)
             .bind(&reference)
             .bind(media.map(|m| m.kind))
             .bind(media.and_then(|m| m.seconds).map(i64::from))
+            .bind(media.and_then(|m| m.message_id))
             .bind(inbox_id)
             .execute(self.conn())
             .await?;
@@ -200,13 +206,17 @@ impl Tx {
         telegram_message_id: i64,
     ) -> Result<Option<Unanswered>> {
         let kind: Option<String> = sqlx::query_scalar(
-            "SELECT kind FROM outbox WHERE channel = 'telegram' AND address = ? AND provider_id = ? AND kind LIKE 'inbox-item:%'",
+            "SELECT kind FROM outbox WHERE channel = 'telegram' AND address = ? AND provider_id = ?
+               AND (kind LIKE 'inbox-item:%' OR kind LIKE 'inbox-copy:%')",
         )
         .bind(chat)
         .bind(telegram_message_id.to_string())
         .fetch_optional(self.conn())
         .await?;
-        match kind.as_deref().and_then(|k| k.strip_prefix("inbox-item:")) {
+        let reference = kind
+            .as_deref()
+            .and_then(|k| k.strip_prefix("inbox-item:").or_else(|| k.strip_prefix("inbox-copy:")));
+        match reference {
             Some(reference) => self.unanswered_by_ref(service, reference).await,
             None => Ok(None),
         }
