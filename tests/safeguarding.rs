@@ -369,3 +369,28 @@ async fn a_mentee_of_a_service_in_wales_gets_the_welsh_lines_and_one_in_belfast_
         assert!(reply.contains(line) && !reply.contains(not), "{nation}: {reply}");
     }
 }
+
+#[tokio::test]
+async fn out_of_hours_an_sms_only_coordinator_is_told_about_new_messages_when_the_service_opens() {
+    // Saturday 7 November 2026, noon: the service works Monday to Friday, 09:00-17:00.
+    let w = World::new("2026-11-07T12:00:00Z").await;
+    let sol = w
+        .enrol("Sol", Role::Coordinator, None, ChannelKind::Sms, "+447700900901")
+        .await;
+    let cath = w
+        .enrol("Cath", Role::Coordinator, None, ChannelKind::Telegram, "900")
+        .await;
+    w.enrol("Kit", Role::Mentee, None, ChannelKind::Telegram, "700").await;
+    w.say(
+        ChannelKind::Telegram,
+        "700",
+        text("feeling rubbish today, nobody around"),
+    )
+    .await;
+    let notices = w.rows("inbox-notice").await;
+    let to = |p| notices.iter().find(|r| r.person_id == Some(p)).expect("a notice");
+    // On Telegram at once; by SMS on Monday at 09:00, not on a Saturday.
+    assert_eq!(to(cath).not_before, to_millis(w.clock.now()));
+    assert_eq!(to(sol).not_before, to_millis(utc("2026-11-09T09:00:00Z")));
+    assert!(to(sol).body.contains("Text INBOX"), "{}", to(sol).body);
+}
