@@ -394,3 +394,22 @@ async fn out_of_hours_an_sms_only_coordinator_is_told_about_new_messages_when_th
     assert_eq!(to(sol).not_before, to_millis(utc("2026-11-09T09:00:00Z")));
     assert!(to(sol).body.contains("Text INBOX"), "{}", to(sol).body);
 }
+
+#[tokio::test]
+async fn service_hours_are_given_in_the_readers_language_not_as_stored() {
+    let w = staffed().await;
+    let update = peerline_core::store::ServiceUpdate {
+        working_days: Some("Mon-Sat".into()),
+        ..Default::default()
+    };
+    w.store.update_service(w.service.id, &update).await.unwrap();
+    w.enrol("Kit", Role::Mentee, None, ChannelKind::Telegram, "700").await;
+    w.say(ChannelKind::Telegram, "700", text("/language cymraeg")).await;
+    w.say(ChannelKind::Telegram, "700", text("/help")).await;
+    let help = w.last_to("700").await.body;
+    assert!(
+        help.contains("Oriau'r gwasanaeth: Llun-Sad, 09:00 tan 17:00."),
+        "{help}"
+    );
+    assert!(!help.contains("Mon"), "no English day names: {help}");
+}

@@ -53,6 +53,26 @@ impl WorkingDays {
     pub fn contains(&self, day: Weekday) -> bool {
         self.0[day.num_days_from_monday() as usize]
     }
+
+    /// The days as runs from Monday to Sunday (`Mon-Fri` is one run, `Mon,Wed` two), each as
+    /// its first and last day numbered 1 (Monday) to 7: for saying them in a person's language.
+    pub fn runs(&self) -> Vec<(u8, u8)> {
+        let mut runs: Vec<(u8, u8)> = Vec::new();
+        for (i, on) in self.0.iter().enumerate() {
+            let n = u8::try_from(i + 1).unwrap_or(7);
+            match runs.last_mut() {
+                Some((_, last)) if *on && *last + 1 == n => *last = n,
+                _ if *on => runs.push((n, n)),
+                _ => {}
+            }
+        }
+        runs
+    }
+
+    /// Exactly Monday to Friday?
+    pub fn is_weekdays(&self) -> bool {
+        self.0 == [true, true, true, true, true, false, false]
+    }
 }
 
 /// A daily span of local time, `start` inclusive to `end` exclusive, wrapping past midnight
@@ -212,6 +232,17 @@ mod tests {
             let e = WorkingDays::parse(bad).unwrap_err();
             assert_eq!(e.field, "working_days", "{bad}");
         }
+    }
+
+    #[test]
+    fn days_read_back_as_runs() {
+        assert_eq!(WorkingDays::parse("Mon-Fri").unwrap().runs(), [(1, 5)]);
+        assert!(WorkingDays::parse("Mon-Fri").unwrap().is_weekdays());
+        assert_eq!(
+            WorkingDays::parse("Mon,Wed-Thu,Sun").unwrap().runs(),
+            [(1, 1), (3, 4), (7, 7)]
+        );
+        assert!(!WorkingDays::parse("Mon-Sat").unwrap().is_weekdays());
     }
 
     #[test]

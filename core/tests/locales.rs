@@ -189,6 +189,7 @@ fn sms_messages_fit_three_segments_where_the_limit_applies() {
             "service-hours",
             &[
                 ("days", "Mon-Fri".into()),
+                ("weekdays", "yes".into()),
                 ("start", "09:00".into()),
                 ("end", "17:00".into()),
             ],

@@ -98,8 +98,8 @@ unknown-text = { $channel ->
 }
 
 
-service-hours = { $days ->
-    [Mon-Fri] Oriau'r gwasanaeth: dydd Llun i ddydd Gwener, { $start } tan { $end }.
+service-hours = { $weekdays ->
+    [yes] Oriau'r gwasanaeth: dydd Llun i ddydd Gwener, { $start } tan { $end }.
    *[other] Oriau'r gwasanaeth: { $days }, { $start } tan { $end }.
 }
 
@@ -280,7 +280,10 @@ crisis-reply-short = Os ydych chi mewn perygl nawr, ffoniwch 999. Y Samariaid: 1
 
 ## Galwadau yn ol gan fentor
 
-callback-ack = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Disgwyliwch alwad o fewn tua { $minutes } munud. Anfonwch CANCEL CALLBACK os nad oes ei hangen mwyach.
+callback-ack = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Disgwyliwch alwad o fewn tua { $minutes } munud. { $channel ->
+    [sms] Tecstiwch CANCEL CALLBACK os nad oes ei hangen mwyach.
+   *[other] Anfonwch CANCEL CALLBACK os nad oes ei hangen mwyach.
+}
 callback-out-of-hours = Diolch, mae gennym eich cais am alwad gan fentor cymheiriaid (cyfeirnod { $reference }). Dydy'r tîm ddim yn gweithio nawr: bydd rhywun yn eich ffonio o { $when } ymlaen. { crisis-numbers }
 callback-already = Mae gennym eich cais am alwad yn barod ({ $reference }). Bydd mentor cymheiriaid yn cysylltu.
 callback-offer = Cais am alwad { $reference }: hoffai { $name } gael galwad gan fentor cymheiriaid. { $channel ->
@@ -296,7 +299,10 @@ callback-taken = Diolch: mae mentor arall wedi cymryd galwad { $reference } yn b
 callback-not-found = Does dim galwad agored { $reference } ar gyfer eich gwasanaeth.
 callback-gone = Nid yw'r alwad honno ar agor mwyach.
 callback-accepted = Bydd mentor cymheiriaid yn eich ffonio cyn bo hir.
-callback-cancelled = Mae eich cais am alwad wedi'i ganslo. Anfonwch CALLBACK unrhyw bryd i ofyn eto.
+callback-cancelled = Mae eich cais am alwad wedi'i ganslo. { $channel ->
+    [sms] Tecstiwch CALLBACK unrhyw bryd i ofyn eto.
+   *[other] Anfonwch /callback unrhyw bryd i ofyn eto.
+}
 callback-unaccepted-staff = Does dim mentor wedi cymryd galwad { $reference } ar gyfer { $name }. Trefnwch alwad, os gwelwch yn dda.
 callback-ask-safe = Pryd mae'n ddiogel eich ffonio, ac a yw neges lais yn iawn? Atebwch yn eich geiriau eich hun, er enghraifft: ar ôl 6pm, dim neges lais.
 callback-safe-noted = Diolch, byddwn yn rhoi gwybod i'r mentor cymheiriaid.

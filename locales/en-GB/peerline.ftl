@@ -94,8 +94,10 @@ unknown-text = { $channel ->
 }
 
 
-service-hours = { $days ->
-    [Mon-Fri] Service hours: Monday to Friday, { $start } to { $end }.
+# $days: the working days in this language's short names ("Mon-Fri", "Mon, Wed"); $weekdays
+# is "yes" when they are exactly Monday to Friday.
+service-hours = { $weekdays ->
+    [yes] Service hours: Monday to Friday, { $start } to { $end }.
    *[other] Service hours: { $days }, { $start } to { $end }.
 }
 
@@ -276,7 +278,13 @@ crisis-reply-short = If you are in danger now, call 999. Samaritans: 116 123, fr
 
 ## Peer callbacks
 
-callback-ack = Thank you, we have your request for a call from a peer mentor (reference { $reference }). Expect a call within about { $minutes } minutes. Text CANCEL CALLBACK if you no longer need it.
+callback-ack = Thank you, we have your request for a call from a peer mentor (reference { $reference }). Expect a call within about { $minutes ->
+    [one] 1 minute
+   *[other] { $minutes } minutes
+}. { $channel ->
+    [sms] Text CANCEL CALLBACK if you no longer need it.
+   *[other] Send CANCEL CALLBACK if you no longer need it.
+}
 callback-out-of-hours = Thank you, we have your request for a call from a peer mentor (reference { $reference }). The team is not working now: someone will call from { $when }. { crisis-numbers }
 callback-already = We already have your request for a call ({ $reference }). A peer mentor will be in touch.
 callback-offer = Callback request { $reference }: { $name } would like a call from a peer mentor. { $channel ->
@@ -292,7 +300,10 @@ callback-taken = Thank you: callback { $reference } has already been taken by an
 callback-not-found = There is no open callback { $reference } for your service.
 callback-gone = That callback is no longer open.
 callback-accepted = A peer mentor will call you soon.
-callback-cancelled = Your request for a call is cancelled. Text CALLBACK any time to ask again.
+callback-cancelled = Your request for a call is cancelled. { $channel ->
+    [sms] Text CALLBACK any time to ask again.
+   *[other] Send /callback any time to ask again.
+}
 callback-unaccepted-staff = Callback { $reference } for { $name } has not been taken by a mentor. Please arrange a call.
 callback-ask-safe = When is it safe to call you, and is a voicemail OK? Reply in your own words, for example: after 6pm, no voicemail.
 callback-safe-noted = Thank you, we will pass that on to the peer mentor.

@@ -96,8 +96,8 @@ unknown-text = { $channel ->
 }
 
 
-service-hours = { $days ->
-    [Mon-Fri] Godziny pracy: od poniedziałku do piątku, { $start }-{ $end }.
+service-hours = { $weekdays ->
+    [yes] Godziny pracy: od poniedziałku do piątku, { $start }-{ $end }.
    *[other] Godziny pracy: { $days }, { $start }-{ $end }.
 }
 
@@ -278,7 +278,13 @@ crisis-reply-short = Jeśli jesteś teraz w niebezpieczeństwie, zadzwoń pod 99
 
 ## Oddzwonienia od mentorów
 
-callback-ack = Dziękujemy, mamy Twoją prośbę o telefon od mentora rówieśniczego (numer { $reference }). Spodziewaj się telefonu w ciągu około { $minutes } minut. Napisz CANCEL CALLBACK, jeśli już go nie potrzebujesz.
+callback-ack = Dziękujemy, mamy Twoją prośbę o telefon od mentora rówieśniczego (numer { $reference }). Spodziewaj się telefonu w ciągu około { $minutes ->
+    [one] 1 minuty
+   *[other] { $minutes } minut
+}. { $channel ->
+    [sms] Napisz SMS CANCEL CALLBACK, jeśli już go nie potrzebujesz.
+   *[other] Wyślij CANCEL CALLBACK, jeśli już go nie potrzebujesz.
+}
 callback-out-of-hours = Dziękujemy, mamy Twoją prośbę o telefon od mentora rówieśniczego (numer { $reference }). Zespół teraz nie pracuje: ktoś zadzwoni od: { $when }. { crisis-numbers }
 callback-already = Mamy już Twoją prośbę o telefon ({ $reference }). Mentor rówieśniczy się odezwie.
 callback-offer = Prośba o telefon { $reference }: { $name } prosi o telefon od mentora rówieśniczego. { $channel ->
@@ -294,7 +300,10 @@ callback-taken = Dziękujemy: prośbę { $reference } przyjął już inny mentor
 callback-not-found = Nie ma otwartej prośby o telefon { $reference } w Twojej placówce.
 callback-gone = Ta prośba o telefon nie jest już otwarta.
 callback-accepted = Mentor rówieśniczy wkrótce do Ciebie zadzwoni.
-callback-cancelled = Twoja prośba o telefon została anulowana. Napisz CALLBACK, aby poprosić ponownie.
+callback-cancelled = Twoja prośba o telefon została anulowana. { $channel ->
+    [sms] Napisz SMS CALLBACK, aby poprosić ponownie.
+   *[other] Wyślij /callback, aby poprosić ponownie.
+}
 callback-unaccepted-staff = Żaden mentor nie przyjął prośby { $reference } ({ $name }). Zorganizuj, proszę, telefon.
 callback-ask-safe = Kiedy można bezpiecznie do Ciebie zadzwonić i czy można zostawić wiadomość głosową? Odpisz własnymi słowami, np.: po 18, bez poczty głosowej.
 callback-safe-noted = Dziękujemy, przekażemy to mentorowi rówieśniczemu.

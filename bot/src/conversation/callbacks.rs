@@ -136,6 +136,7 @@ impl Engine {
             &[
                 ("reference", cb.reference.as_str().into()),
                 ("minutes", service.callback_expected_minutes.into()),
+                ("channel", reply.inbound.channel.as_str().into()),
             ],
         );
         reply.push_with(body, None, false, "callback-ack", Priority::Callback);
@@ -472,7 +473,11 @@ impl Engine {
             tx.cancel_callback(cb.id).await?;
         }
         reply.push_with(
-            self.text(lang, "callback-cancelled", &[]),
+            self.text(
+                lang,
+                "callback-cancelled",
+                &[("channel", reply.inbound.channel.as_str().into())],
+            ),
             None,
             false,
             "callback-cancelled",

@@ -456,11 +456,31 @@ impl Engine {
                     Role::Mentee => "help-mentee",
                 };
                 let service = tx.service(person.service_id).await?;
+                // The days in the reader's own language, never the stored "Mon-Fri".
+                let day = |n: u8| self.text(lang, "weekday", &[("n", i64::from(n).into())]);
+                let days = service
+                    .hours
+                    .days
+                    .runs()
+                    .into_iter()
+                    .map(|(a, b)| {
+                        if a == b {
+                            day(a)
+                        } else {
+                            format!("{}-{}", day(a), day(b))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let hours = self.text(
                     lang,
                     "service-hours",
                     &[
-                        ("days", service.working_days.as_str().into()),
+                        ("days", days.into()),
+                        (
+                            "weekdays",
+                            if service.hours.days.is_weekdays() { "yes" } else { "no" }.into(),
+                        ),
                         ("start", service.working_start.as_str().into()),
                         ("end", service.working_end.as_str().into()),
                     ],
