@@ -19,3 +19,6 @@ ALTER TABLE inbox ADD COLUMN closed_by INTEGER REFERENCES people(id) ON DELETE S
 
 CREATE UNIQUE INDEX inbox_reference ON inbox (reference) WHERE reference IS NOT NULL;
 CREATE INDEX inbox_unanswered ON inbox (service_id, received_at) WHERE thread = 'unanswered';
+-- One acknowledgement per burst: "was an inbox-ack queued to this person lately?" on every
+-- free-text message, without scanning the outbox.
+CREATE INDEX outbox_person_kind ON outbox (person_id, kind, created_at);

@@ -79,54 +79,56 @@ pub enum Folding {
 /// GSM-7 has (é, ü, ñ, å, ø...) and everything else unchanged. A character with no plain form
 /// (an emoji) stays, so the text stays UCS-2.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let plain: &str = match c {
-                'ą' => "a",
-                'ć' => "c",
-                'ę' => "e",
-                'ł' => "l",
-                'ń' => "n",
-                'ó' => "o",
-                'ś' => "s",
-                'ź' | 'ż' => "z",
-                'Ą' => "A",
-                'Ć' => "C",
-                'Ę' => "E",
-                'Ł' => "L",
-                'Ń' => "N",
-                'Ó' => "O",
-                'Ś' => "S",
-                'Ź' | 'Ż' => "Z",
-                'ŵ' => "w",
-                'ŷ' | 'ỳ' => "y",
-                'â' | 'á' => "a",
-                'ê' | 'ë' => "e",
-                'î' | 'ï' | 'í' => "i",
-                'ô' => "o",
-                'û' | 'ú' => "u",
-                'Ŵ' => "W",
-                'Ŷ' => "Y",
-                'Â' | 'Á' => "A",
-                'Ê' | 'Ë' => "E",
-                'Î' | 'Ï' | 'Í' => "I",
-                'Ô' => "O",
-                'Û' | 'Ú' => "U",
-                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => "'",
-                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => "\"",
-                '\u{2013}' | '\u{2014}' | '\u{2212}' => "-",
-                '\u{2026}' => "...",
-                '\u{00A0}' | '\u{202F}' | '\u{2009}' => " ",
-                _ => return either(Some(c), None),
-            };
-            either(None, Some(plain))
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match plain(c) {
+            Some(p) => out.push_str(p),
+            None => out.push(c),
+        }
+    }
+    out
 }
 
-/// One character, or the characters of a short string, as one iterator.
-fn either(c: Option<char>, s: Option<&'static str>) -> impl Iterator<Item = char> {
-    c.into_iter().chain(s.into_iter().flat_map(str::chars))
+/// The plain GSM-7 form of a letter or mark GSM-7 lacks; `None` to keep `c` as it is.
+fn plain(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ą' => "a",
+        'ć' => "c",
+        'ę' => "e",
+        'ł' => "l",
+        'ń' => "n",
+        'ó' => "o",
+        'ś' => "s",
+        'ź' | 'ż' => "z",
+        'Ą' => "A",
+        'Ć' => "C",
+        'Ę' => "E",
+        'Ł' => "L",
+        'Ń' => "N",
+        'Ó' => "O",
+        'Ś' => "S",
+        'Ź' | 'Ż' => "Z",
+        'ŵ' => "w",
+        'ŷ' | 'ỳ' => "y",
+        'â' | 'á' => "a",
+        'ê' | 'ë' => "e",
+        'î' | 'ï' | 'í' => "i",
+        'ô' => "o",
+        'û' | 'ú' => "u",
+        'Ŵ' => "W",
+        'Ŷ' => "Y",
+        'Â' | 'Á' => "A",
+        'Ê' | 'Ë' => "E",
+        'Î' | 'Ï' | 'Í' => "I",
+        'Ô' => "O",
+        'Û' | 'Ú' => "U",
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => "'",
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => "\"",
+        '\u{2013}' | '\u{2014}' | '\u{2212}' => "-",
+        '\u{2026}' => "...",
+        '\u{00A0}' | '\u{202F}' | '\u{2009}' => " ",
+        _ => return None,
+    })
 }
 
 /// The body to send as SMS under `folding`, with its segments.

@@ -437,10 +437,7 @@ fn staff_audit(
         at: now,
         service_id: Some(sender.person.service_id),
         actor_person_id: Some(sender.person.id),
-        actor_label: match reply.inbound.channel {
-            ChannelKind::Telegram => "telegram",
-            ChannelKind::Sms => "sms",
-        },
+        actor_label: reply.inbound.channel.as_str(),
         action,
         subject_person_id: Some(PersonId(item.person_id)),
         detail: Some(item.reference.clone()),

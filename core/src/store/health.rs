@@ -81,12 +81,17 @@ impl StoreError {
     }
 }
 
+/// The SQLite primary result code of a database error (the low byte of the extended code).
+pub(crate) fn sqlite_code(e: &sqlx::Error) -> Option<i32> {
+    match e {
+        sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff),
+        _ => None,
+    }
+}
+
 pub(crate) fn classify(e: &sqlx::Error) -> Option<Unavailable> {
     match e {
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|c| c.parse::<i32>().ok())
-            .and_then(Unavailable::from_sqlite_code),
+        sqlx::Error::Database(_) => sqlite_code(e).and_then(Unavailable::from_sqlite_code),
         // The single writer connection was not free within the acquire timeout: something
         // holds it (a transaction waiting out a lock held elsewhere).
         sqlx::Error::PoolTimedOut => Some(Unavailable::Locked),

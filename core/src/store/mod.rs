@@ -110,17 +110,9 @@ pub struct Tx {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         let Tx { inner, health } = self;
-        match inner.commit().await {
-            Ok(()) => {
-                health.succeeded();
-                Ok(())
-            }
-            Err(e) => {
-                let e = StoreError::from(e);
-                health.failed(&e);
-                Err(e)
-            }
-        }
+        inner.commit().await.map_err(|e| noted(&health, e))?;
+        health.succeeded();
+        Ok(())
     }
 
     fn conn(&mut self) -> &mut sqlx::SqliteConnection {
@@ -161,7 +153,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(opts.busy_timeout);
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let in_memory = is_in_memory(url);
         if !in_memory {
             create_owner_only(options.get_filename())?;
         }
@@ -207,7 +199,7 @@ impl Store {
     /// The file a `sqlite://` URL names, `None` for an in-memory database or a URL that is
     /// not SQLite's.
     pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
-        if url.contains(":memory:") || url.contains("mode=memory") {
+        if is_in_memory(url) {
             return None;
         }
         SqliteConnectOptions::from_str(url)
@@ -299,32 +291,22 @@ impl Store {
 
     /// Start a write transaction that holds the write lock from its first statement.
     pub async fn begin(&self) -> Result<Tx> {
-        match self.write.begin_with("BEGIN IMMEDIATE").await {
-            Ok(inner) => Ok(Tx {
-                inner,
-                health: Arc::clone(&self.health),
-            }),
-            Err(e) => {
-                let e = StoreError::from(e);
-                self.health.failed(&e);
-                Err(e)
-            }
-        }
+        let inner = self
+            .write
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| noted(&self.health, e))?;
+        Ok(Tx {
+            inner,
+            health: Arc::clone(&self.health),
+        })
     }
 
     /// The outcome of a write outside a transaction (one autocommit statement), noted.
     fn wrote<T>(&self, r: std::result::Result<T, sqlx::Error>) -> Result<T> {
-        match r {
-            Ok(v) => {
-                self.health.succeeded();
-                Ok(v)
-            }
-            Err(e) => {
-                let e = StoreError::from(e);
-                self.health.failed(&e);
-                Err(e)
-            }
-        }
+        let v = r.map_err(|e| noted(&self.health, e))?;
+        self.health.succeeded();
+        Ok(v)
     }
 
     /// Close both pools, waiting for in-flight queries; used at shutdown.
@@ -377,24 +359,22 @@ fn create_owner_only(path: &std::path::Path) -> Result<()> {
 /// The one line an operator reads when the database at `url` cannot be opened.
 fn explain_open(url: &str, e: StoreError) -> StoreError {
     use sqlx::migrate::MigrateError;
-    let path = SqliteConnectOptions::from_str(url).map(|o| o.get_filename().to_path_buf());
+    const READ_ONLY: &str = "it is read-only: give the user running Peerline write access to the file and its \
+                             directory (SQLite keeps -wal and -shm files beside it)";
+    let path = Store::database_file(url);
     let file = match &path {
-        Ok(p) => std::path::absolute(p)
+        Some(p) => std::path::absolute(p)
             .unwrap_or_else(|_| p.clone())
             .display()
             .to_string(),
-        Err(_) => url.to_owned(),
+        None => url.to_owned(),
     };
-    let exists = path.as_ref().is_ok_and(|p| p.exists());
-    let sqlite_code = |e: &sqlx::Error| match e {
-        sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff),
-        _ => None,
-    };
+    let exists = path.as_ref().is_some_and(|p| p.exists());
     let db_error = match &e {
         StoreError::Db(e) | StoreError::Migrate(MigrateError::Execute(e)) => Some(e),
         _ => None,
     };
-    let problem = match (&e, db_error.and_then(sqlite_code)) {
+    let problem = match (&e, db_error.and_then(health::sqlite_code)) {
         (StoreError::Migrate(MigrateError::VersionMissing(v)), _) => format!(
             "it was written by a newer version of Peerline (its migration {v} is unknown to this one): run that \
              version or a newer one, or restore a backup made before the upgrade"
@@ -420,9 +400,7 @@ fn explain_open(url: &str, e: StoreError) -> StoreError {
                 std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
             ) =>
         {
-            "it is read-only: give the user running Peerline write access to the file and its directory \
-             (SQLite keeps -wal and -shm files beside it)"
-                .to_owned()
+            READ_ONLY.to_owned()
         }
         (StoreError::Db(sqlx::Error::Io(io)), _) if io.kind() == std::io::ErrorKind::NotFound => {
             "its directory does not exist: create it, or set database.url to a file in one that does".to_owned()
@@ -432,14 +410,23 @@ fn explain_open(url: &str, e: StoreError) -> StoreError {
             Some(Unavailable::Locked) => "another program holds its lock (a sqlite3 shell, a backup, or a second \
                                           Peerline on the same file): close that program, then start again"
                 .to_owned(),
-            Some(Unavailable::ReadOnly) => "it is read-only: give the user running Peerline write access to the \
-                                            file and its directory (SQLite keeps -wal and -shm files beside it)"
-                .to_owned(),
+            Some(Unavailable::ReadOnly) => READ_ONLY.to_owned(),
             Some(Unavailable::Io) => format!("the storage reports an error ({e}): check the disk, then start again"),
             None => return e,
         },
     };
     StoreError::Open { file, problem }
+}
+
+fn is_in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+/// A storage failure, noted in `health` (which ignores failures that are not the storage's).
+fn noted(health: &health::WriteHealth, e: sqlx::Error) -> StoreError {
+    let e = StoreError::from(e);
+    health.failed(&e);
+    e
 }
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
