@@ -613,7 +613,13 @@ async fn outbox_list_shows_what_is_sent_without_numbers_and_text_only_when_asked
     );
     fails_with(&home, &["outbox", "list", "--status", "lost"], &[], "is not one of");
 
-    // The preview for tools: JSON with offsets.
+    // The preview for tools: JSON with UTC offsets (BST in July).
+    std::fs::write(
+        home.path().join("sam.csv"),
+        "name,role,phone,placement_start\nSam,mentor,07700 900101,2030-03-04\n",
+    )
+    .unwrap();
+    home.cli_ok(&["import", "--service", "Camden", "sam.csv"]);
     let json = home.cli_ok(&[
         "schedule",
         "preview",
@@ -627,7 +633,12 @@ async fn outbox_list_shows_what_is_sent_without_numbers_and_text_only_when_asked
         "json",
     ]);
     let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-    assert!(rows.as_array().is_some(), "{json}");
+    let checkin = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|row| row["what"] == "wellbeing check-in"))
+        .unwrap_or_else(|| panic!("a check-in in {json}"));
+    assert_eq!(checkin["at"], "2030-07-01T10:00:00+01:00", "{json}");
+    assert_eq!(checkin["name"], "Sam");
 }
 
 #[test]

@@ -17,7 +17,7 @@ use std::{
 use sqlx::{Connection, SqliteConnection};
 use support::{
     App, Home, eventually,
-    fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, OUR_NUMBER, PUBLIC_URL},
+    fake_twilio::{AUTH_TOKEN, FakeTwilio, PUBLIC_URL, inbound_sms},
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -61,24 +61,10 @@ impl Drop for Tmpfs {
     }
 }
 
-fn sms(sid: &str, from: &str, body: &str) -> Vec<(String, String)> {
-    [
-        ("MessageSid", sid),
-        ("AccountSid", ACCOUNT_SID),
-        ("From", from),
-        ("To", OUR_NUMBER),
-        ("Body", body),
-        ("NumMedia", "0"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect()
-}
-
 /// A signed inbound SMS; returns the status and any `Retry-After`.
 async fn text_in(client: &reqwest::Client, app: &App, sid: &str, from: &str, body: &str) -> (u16, Option<String>) {
     let path = "/webhooks/twilio/sms";
-    let params = sms(sid, from, body);
+    let params = inbound_sms(sid, from, body);
     let sig = peerline_bot::sms::twilio::signature::compute(AUTH_TOKEN, &format!("{PUBLIC_URL}{path}"), &params);
     let response = client
         .post(app.url(path))

@@ -10,7 +10,7 @@ use std::time::Duration;
 use support::{
     App, Home, eventually,
     fake_telegram::FakeTelegram,
-    fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, FakeTwilio, OUR_NUMBER, PUBLIC_URL},
+    fake_twilio::{AUTH_TOKEN, FakeTwilio, PUBLIC_URL, inbound_sms},
     signed_twilio_post, telegram_env,
 };
 
@@ -21,17 +21,7 @@ const KIT: i64 = 700;
 const JO: &str = "+447700900303";
 
 async fn text_in(app: &App, sid: &str, body: &str) {
-    let params: Vec<(String, String)> = [
-        ("MessageSid", sid),
-        ("AccountSid", ACCOUNT_SID),
-        ("From", JO),
-        ("To", OUR_NUMBER),
-        ("Body", body),
-        ("NumMedia", "0"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
+    let params = inbound_sms(sid, JO, body);
     let status = signed_twilio_post(app, PUBLIC_URL, "/webhooks/twilio/sms", AUTH_TOKEN, &params).await;
     assert_eq!(status, 200, "webhook for {sid}");
 }
@@ -309,17 +299,7 @@ async fn a_polish_crisis_reply_by_sms_is_folded_to_gsm7_and_stays_within_three_s
     let code = c.home.invite("Camden", "mentee", "Ania", &["--language", "pl"]);
     let ania = "+447700900404";
     let send = |sid: &'static str, body: String| {
-        let params: Vec<(String, String)> = [
-            ("MessageSid", sid),
-            ("AccountSid", ACCOUNT_SID),
-            ("From", ania),
-            ("To", OUR_NUMBER),
-            ("Body", body.as_str()),
-            ("NumMedia", "0"),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect::<Vec<_>>();
+        let params = inbound_sms(sid, ania, &body);
         let app = &c.app;
         async move { signed_twilio_post(app, PUBLIC_URL, "/webhooks/twilio/sms", AUTH_TOKEN, &params).await }
     };

@@ -10,7 +10,7 @@ use peerline_core::sms::segments;
 use support::{
     App, Home, eventually,
     fake_telegram::FakeTelegram,
-    fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, Answer, FakeTwilio, OUR_NUMBER, PUBLIC_URL},
+    fake_twilio::{AUTH_TOKEN, Answer, FakeTwilio, PUBLIC_URL, inbound_sms},
     signed_twilio_post, telegram_env,
 };
 
@@ -20,27 +20,13 @@ const SOL: &str = "+447700900901";
 const JO: &str = "+447700900303";
 const KIT_CHAT: i64 = 700;
 
-fn sms(sid: &str, from: &str, body: &str) -> Vec<(String, String)> {
-    [
-        ("MessageSid", sid),
-        ("AccountSid", ACCOUNT_SID),
-        ("From", from),
-        ("To", OUR_NUMBER),
-        ("Body", body),
-        ("NumMedia", "0"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect()
-}
-
 async fn text_in(app: &App, sid: &str, from: &str, body: &str) {
     let status = signed_twilio_post(
         app,
         PUBLIC_URL,
         "/webhooks/twilio/sms",
         AUTH_TOKEN,
-        &sms(sid, from, body),
+        &inbound_sms(sid, from, body),
     )
     .await;
     assert_eq!(status, 200, "webhook for {sid}");

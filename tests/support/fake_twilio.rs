@@ -24,6 +24,21 @@ pub const AUTH_TOKEN: &str = "7e57a07470e57a07470e57a07470e57a";
 pub const PUBLIC_URL: &str = "https://peerline.example.org";
 pub const OUR_NUMBER: &str = "+447700900000";
 
+/// The form of an inbound-SMS webhook as Twilio posts it, from `from` to our number.
+pub fn inbound_sms(sid: &str, from: &str, body: &str) -> Vec<(String, String)> {
+    [
+        ("MessageSid", sid),
+        ("AccountSid", ACCOUNT_SID),
+        ("From", from),
+        ("To", OUR_NUMBER),
+        ("Body", body),
+        ("NumMedia", "0"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect()
+}
+
 /// A scripted answer for the next create-message call.
 #[derive(Debug, Clone, Copy)]
 pub enum Answer {
