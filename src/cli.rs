@@ -12,8 +12,9 @@ use peerline_core::{
     Clock, SystemClock,
     clock::{from_millis, to_millis},
     config::Settings,
-    domain::{Language, PhoneNumber, Role, cell_safe, display_safe},
+    domain::{Language, PhoneNumber, Role},
     store::{AuditEntry, AuditQuery, ImportRow, NewPerson, PersonStatus, Store},
+    text::{cell_safe, display_safe},
 };
 use tokio_util::sync::CancellationToken;
 

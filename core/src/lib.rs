@@ -26,6 +26,7 @@ pub mod signal;
 pub mod sms;
 pub mod store;
 pub mod supervision;
+pub mod text;
 pub mod wellbeing;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -11,10 +11,7 @@
 //! Quoted words also lose control and bidirectional-override characters: an alert must read
 //! as what was written, not be reordered or broken up by what the sender slipped into it.
 
-use crate::{
-    domain::{ChannelKind, text::display_safe},
-    sms::segments,
-};
+use crate::{domain::ChannelKind, sms::segments, text::display_safe};
 
 /// Most SMS segments a message quoting someone may take.
 pub const SMS_SEGMENTS: u32 = 3;

@@ -37,6 +37,8 @@
 use std::collections::{HashMap, hash_map::Entry};
 use std::fmt;
 
+use crate::text::{APOSTROPHE, fold_chars};
+
 mod rules;
 pub use rules::{BadRule, EMBEDDED_RULES, embedded_rule_errors, embedded_rule_names};
 
@@ -745,43 +747,6 @@ struct Word {
     single: bool,
     /// Made by joining letter-spaced single characters.
     joined: bool,
-}
-
-const APOSTROPHE: char = '\'';
-
-/// Lower-case, fold diacritics, mark apostrophes; drop marks and invisible characters.
-fn fold_chars(text: &str) -> Vec<char> {
-    let mut out = Vec::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        match c {
-            '\u{0300}'..='\u{036f}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => {}
-            '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}' | '`' | '\u{00b4}' | '\u{2032}' => out.push(APOSTROPHE),
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => out.push('a'),
-            'æ' => out.extend(['a', 'e']),
-            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => out.push('c'),
-            'ď' | 'đ' | 'ð' => out.push('d'),
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => out.push('e'),
-            'ĝ' | 'ğ' | 'ġ' | 'ģ' => out.push('g'),
-            'ĥ' | 'ħ' => out.push('h'),
-            'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => out.push('i'),
-            'ĵ' => out.push('j'),
-            'ķ' => out.push('k'),
-            'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => out.push('l'),
-            'ñ' | 'ń' | 'ņ' | 'ň' | 'ŉ' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => out.push('o'),
-            'œ' => out.extend(['o', 'e']),
-            'ŕ' | 'ŗ' | 'ř' => out.push('r'),
-            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => out.push('s'),
-            'ß' => out.extend(['s', 's']),
-            'ţ' | 'ť' | 'ŧ' | 'ț' => out.push('t'),
-            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => out.push('u'),
-            'ŵ' | 'ẁ' | 'ẃ' | 'ẅ' => out.push('w'),
-            'ý' | 'ÿ' | 'ŷ' | 'ỳ' => out.push('y'),
-            'ź' | 'ż' | 'ž' => out.push('z'),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Split normalised text into words.

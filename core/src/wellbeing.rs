@@ -14,71 +14,16 @@ use crate::{
     store::Keyboard,
 };
 
-/// The four questions, in the order they are asked.
-pub const QUESTIONS: [Measure; 4] = [
-    Measure::LifeSatisfaction,
-    Measure::Worthwhile,
-    Measure::Happy,
-    Measure::Anxiety,
-];
+pub use crate::domain::{Measure, Ons4, Outcome, QUESTIONS};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Measure {
-    LifeSatisfaction,
-    Worthwhile,
-    Happy,
-    Anxiety,
-}
-
-impl Measure {
-    pub fn column(self) -> &'static str {
-        match self {
-            Measure::LifeSatisfaction => "life_satisfaction",
-            Measure::Worthwhile => "worthwhile",
-            Measure::Happy => "happy",
-            Measure::Anxiety => "anxiety",
-        }
+/// The Fluent message that asks `m`.
+fn question_message_id(m: Measure) -> &'static str {
+    match m {
+        Measure::LifeSatisfaction => "checkin-q-life",
+        Measure::Worthwhile => "checkin-q-worthwhile",
+        Measure::Happy => "checkin-q-happy",
+        Measure::Anxiety => "checkin-q-anxious",
     }
-
-    fn message_id(self) -> &'static str {
-        match self {
-            Measure::LifeSatisfaction => "checkin-q-life",
-            Measure::Worthwhile => "checkin-q-worthwhile",
-            Measure::Happy => "checkin-q-happy",
-            Measure::Anxiety => "checkin-q-anxious",
-        }
-    }
-}
-
-/// One check-in's answers (`None`: skipped or not given).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Ons4 {
-    pub life_satisfaction: Option<u8>,
-    pub worthwhile: Option<u8>,
-    pub happy: Option<u8>,
-    pub anxiety: Option<u8>,
-}
-
-impl Ons4 {
-    pub fn get(&self, m: Measure) -> Option<u8> {
-        match m {
-            Measure::LifeSatisfaction => self.life_satisfaction,
-            Measure::Worthwhile => self.worthwhile,
-            Measure::Happy => self.happy,
-            Measure::Anxiety => self.anxiety,
-        }
-    }
-
-    fn positives(&self) -> [Option<u8>; 3] {
-        [self.life_satisfaction, self.worthwhile, self.happy]
-    }
-}
-
-/// A past or current check-in, as the rules see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Answered(Ons4),
-    Missed,
 }
 
 /// Why a person was flagged.
@@ -247,7 +192,7 @@ pub fn question_message(
     };
     let mut body = i18n.format(
         lang,
-        measure.message_id(),
+        question_message_id(*measure),
         &[
             ("number", (question as i64 + 1).into()),
             ("channel", channel.as_str().into()),

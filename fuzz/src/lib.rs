@@ -79,8 +79,12 @@ pub fn keywords(data: &[u8]) {
         let printed = availability::describe(&windows, availability::english_day);
         assert_eq!(availability::parse(&printed).as_ref(), Ok(&windows), "{printed:?}");
     }
-    let norm = keywords::normalise(text);
-    assert_eq!(keywords::normalise(&norm), norm, "normalise is idempotent");
+    let norm = peerline_core::text::keyword_form(text);
+    assert_eq!(
+        peerline_core::text::keyword_form(&norm),
+        norm,
+        "keyword_form is idempotent"
+    );
     assert!(
         !norm.starts_with(' ') && !norm.ends_with(' ') && !norm.contains("  "),
         "{norm:?}"

@@ -9,7 +9,7 @@
 
 pub use peerline_core::store::Window;
 
-use super::keywords::normalise;
+use peerline_core::text::keyword_form;
 
 /// Why a spec could not be read; each names the words at fault, as the person typed them
 /// (accents folded, upper case).
@@ -83,7 +83,7 @@ const FILLER: &[&str] = &["DYDD", "AND", "FROM", "ON"];
 
 /// Does `spec` ask to clear availability?
 pub fn is_off(spec: &str) -> bool {
-    OFF_WORDS.contains(&normalise(spec).as_str())
+    OFF_WORDS.contains(&keyword_form(spec).as_str())
 }
 
 /// Does `spec` start like availability (a day, or OFF), rather than like a sentence?
@@ -142,7 +142,7 @@ fn tokens(spec: &str) -> Vec<String> {
     // "Mon - Fri": the hyphen would be dropped as punctuation on its own.
     let spec = spec.replace(['–', '—'], "-");
     let spec = spec.split('-').map(str::trim).collect::<Vec<_>>().join("-");
-    let norm = normalise(&spec);
+    let norm = keyword_form(&spec);
     let mut out: Vec<String> = Vec::new();
     let mut join_next = false;
     for word in norm.split([' ', ',', ';']).filter(|w| !w.is_empty()) {

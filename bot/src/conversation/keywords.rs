@@ -3,8 +3,9 @@
 //! people type on cheap phones in a hurry. Keywords must be the whole message (`STOP`, not
 //! "please don't stop"), as carriers and people expect.
 //!
-//! Accent folding is hand-written for the letters of our languages: Polish `ł` has no Unicode
-//! decomposition, so a normalisation crate would not fold it anyway.
+//! Words are compared in their [`keyword_form`], the same folding risk triage uses.
+
+use peerline_core::text::keyword_form;
 
 /// What a message asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,44 +78,13 @@ const CALLBACK_WORDS: &[&str] = &["CALLBACK", "GALWAD", "ODDZWON"];
 const CONCERN_WORDS: &[&str] = &["CONCERN", "PRYDER", "OBAWA"];
 const AVAILABLE_WORDS: &[&str] = &["AVAILABLE", "AVAILABILITY", "DOSTEPNY", "DOSTEPNA", "DOSTEPNOSC"];
 
-/// Fold one character: upper case without diacritics.
-fn fold_char(c: char) -> char {
-    let base = match c {
-        'ą' | 'Ą' | 'â' | 'Â' | 'á' | 'Á' | 'à' | 'À' | 'ä' | 'Ä' => 'A',
-        'ć' | 'Ć' | 'ç' | 'Ç' => 'C',
-        'ę' | 'Ę' | 'ê' | 'Ê' | 'é' | 'É' | 'è' | 'È' | 'ë' | 'Ë' => 'E',
-        'î' | 'Î' | 'í' | 'Í' | 'ì' | 'Ì' | 'ï' | 'Ï' => 'I',
-        'ł' | 'Ł' => 'L',
-        'ń' | 'Ń' | 'ñ' | 'Ñ' => 'N',
-        'ó' | 'Ó' | 'ô' | 'Ô' | 'ò' | 'Ò' | 'ö' | 'Ö' => 'O',
-        'ś' | 'Ś' => 'S',
-        'û' | 'Û' | 'ú' | 'Ú' | 'ù' | 'Ù' | 'ü' | 'Ü' => 'U',
-        'ŵ' | 'Ŵ' | 'ẁ' | 'Ẁ' | 'ẃ' | 'Ẃ' | 'ẅ' | 'Ẅ' => 'W',
-        'ŷ' | 'Ŷ' | 'ý' | 'Ý' | 'ỳ' | 'Ỳ' | 'ÿ' | 'Ÿ' => 'Y',
-        'ź' | 'Ź' | 'ż' | 'Ż' => 'Z',
-        other => other,
-    };
-    base.to_ascii_uppercase()
-}
-
-/// Upper case, accents folded, whitespace collapsed, surrounding punctuation removed.
-pub fn normalise(text: &str) -> String {
-    let folded: String = text.chars().map(fold_char).collect();
-    let words: Vec<&str> = folded
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.join(" ")
-}
-
 /// Classify a message. `/commands` work on every channel, and so do keywords.
 pub fn parse(text: &str) -> Intent {
     let trimmed = text.trim();
     if let Some(command) = trimmed.strip_prefix('/') {
         return parse_command(command, trimmed);
     }
-    let norm = normalise(trimmed);
+    let norm = keyword_form(trimmed);
     let mut words = norm.split(' ');
     let first = words.next().unwrap_or_default();
     let rest: Vec<&str> = words.collect();
@@ -246,6 +216,10 @@ mod tests {
             ("Rezygnuję", Intent::Stop),
             ("start", Intent::Start),
             ("Wznów", Intent::Start),
+            // decomposed accent, Cyrillic look-alikes, full-width letters: folded as risk triage folds them
+            ("Wzno\u{301}w", Intent::Start),
+            ("ѕtор", Intent::Stop),
+            ("ＨＥＬＰ", Intent::Help),
             ("help", Intent::Help),
             ("CYMORTH", Intent::Help),
             ("pomoc", Intent::Help),

@@ -4,13 +4,13 @@
 mod ids;
 mod language;
 mod nation;
+mod ons4;
 mod phone;
 mod role;
-pub mod text;
 
 pub use ids::{IdentityId, InviteId, OutboxId, PersonId, ServiceId};
 pub use language::{Language, LanguageError};
 pub use nation::{Nation, NationError};
+pub use ons4::{Measure, Ons4, Outcome, QUESTIONS};
 pub use phone::{PhoneError, PhoneNumber};
 pub use role::{ChannelKind, Role, RoleError};
-pub use text::{cell_safe, display_safe};

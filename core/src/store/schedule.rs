@@ -2,10 +2,7 @@
 //! supervision sessions with their attendees.
 
 use super::{Identity, Person, Result, Store, Tx};
-use crate::{
-    domain::{ChannelKind, IdentityId, Language, PersonId, Role, ServiceId},
-    wellbeing::{Measure, Ons4, Outcome},
-};
+use crate::domain::{ChannelKind, IdentityId, Language, Measure, Ons4, Outcome, PersonId, Role, ServiceId};
 
 /// A person and the identity to write to: Telegram when they have it, else SMS; never an
 /// opted-out or unreachable identity.
