@@ -3,7 +3,7 @@
 use peerline_core::{
     domain::{ChannelKind, Language, PersonId, PhoneNumber, Role, ServiceId},
     store::{
-        DeliveryStatus, ImportRow, InboxInsert, JobClaim, NewOutbound, NewPerson, PersonStatus, Priority,
+        DeliveryStatus, ImportRow, InboxInsert, JobClaim, JobOutcome, NewOutbound, NewPerson, PersonStatus, Priority,
         RedeemOutcome, Store, StoreError,
     },
 };
@@ -213,15 +213,21 @@ async fn scheduler_occurrences_are_claimed_once() {
     let (_d, store) = store().await;
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
-        tx.claim_occurrence("checkin:1", T0, None, T0, "ran").await.unwrap(),
+        tx.claim_occurrence("checkin:1", T0, None, T0, JobOutcome::Ran)
+            .await
+            .unwrap(),
         JobClaim::Claimed
     );
     assert_eq!(
-        tx.claim_occurrence("checkin:1", T0, None, T0, "ran").await.unwrap(),
+        tx.claim_occurrence("checkin:1", T0, None, T0, JobOutcome::Ran)
+            .await
+            .unwrap(),
         JobClaim::AlreadyRun
     );
     assert_eq!(
-        tx.claim_occurrence("checkin:1", T0 + 1, None, T0, "ran").await.unwrap(),
+        tx.claim_occurrence("checkin:1", T0 + 1, None, T0, JobOutcome::Ran)
+            .await
+            .unwrap(),
         JobClaim::Claimed
     );
     tx.commit().await.unwrap();

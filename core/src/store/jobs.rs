@@ -4,6 +4,24 @@
 use super::{Result, Store, Tx};
 use crate::domain::ServiceId;
 
+/// How an occurrence ended, as recorded in `job_runs.outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// Its work was done (and committed with the claim).
+    Ran,
+    /// Missed by more than the grace window while Peerline was down: recorded, not run.
+    Skipped,
+}
+
+impl JobOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobOutcome::Ran => "ran",
+            JobOutcome::Skipped => "skipped",
+        }
+    }
+}
+
 /// Was this occurrence ours to run?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobClaim {
@@ -14,15 +32,14 @@ pub enum JobClaim {
 }
 
 impl Tx {
-    /// Claim `job` at `occurrence` (the scheduled instant, Unix ms). `outcome` is `ran` or
-    /// `skipped`.
+    /// Claim `job` at `occurrence` (the scheduled instant, Unix ms), recording `outcome`.
     pub async fn claim_occurrence(
         &mut self,
         job: &str,
         occurrence: i64,
         service: Option<ServiceId>,
         now: i64,
-        outcome: &str,
+        outcome: JobOutcome,
     ) -> Result<JobClaim> {
         let inserted = sqlx::query(
             "INSERT INTO job_runs (job, occurrence, service_id, claimed_at, outcome) VALUES (?, ?, ?, ?, ?)
@@ -32,7 +49,7 @@ impl Tx {
         .bind(occurrence)
         .bind(service.map(|s| s.0))
         .bind(now)
-        .bind(outcome)
+        .bind(outcome.as_str())
         .execute(self.conn())
         .await?
         .rows_affected();

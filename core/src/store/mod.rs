@@ -41,7 +41,7 @@ pub use audit::{AuditEntry, AuditQuery, AuditRow};
 pub use callbacks::{Callback, Window};
 pub use escalations::{Escalation, EscalationEvent, NewEscalation};
 pub use health::{Unavailable, Writable};
-pub use jobs::JobClaim;
+pub use jobs::{JobClaim, JobOutcome};
 pub use messages::{
     ClaimedMessage, DeliveryStatus, IdentityEffect, InboxInsert, InboxRow, Keyboard, NewOutbound, OutboxRow, Priority,
     QueueStat, Safeguard, Undelivered,
