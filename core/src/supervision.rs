@@ -76,13 +76,12 @@ pub fn record_button(session: i64, person: i64, outcome: &str) -> String {
     format!("svr:{session}:{person}:{outcome}")
 }
 
-pub fn parse_record_button(data: &str) -> Option<(i64, i64, &str)> {
+pub fn parse_record_button(data: &str) -> Option<(i64, i64, &'static str)> {
     let mut parts = data.strip_prefix("svr:")?.split(':');
     let session = parts.next()?.parse().ok()?;
     let person = parts.next()?.parse().ok()?;
-    let outcome = parts
-        .next()
-        .filter(|o| ["attended", "missed", "cancelled"].contains(o))?;
+    let typed = parts.next()?;
+    let outcome = ["attended", "missed", "cancelled"].into_iter().find(|o| *o == typed)?;
     Some((session, person, outcome))
 }
 

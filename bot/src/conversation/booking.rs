@@ -13,8 +13,7 @@ use peerline_core::{
     supervision::{self, BookWith, Booking},
 };
 
-use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
-use crate::inbound::InboundPayload;
+use super::{Engine, EngineError, Reply, Sender};
 
 /// How long after booking the coordinator's next message is taken as the place.
 const PLACE_PROMPT_MINUTES: i64 = 30;
@@ -33,48 +32,35 @@ struct With {
 }
 
 impl Engine {
-    /// Handle `/supervision`, a booking button, or the place typed after booking. Returns
-    /// whether the message was one of those.
+    /// `/supervision [name]` (`step` is `None`) or a booking button (one step further).
     pub(super) async fn booking(
         &self,
         tx: &mut Tx,
         reply: &mut Reply<'_>,
         sender: &Sender,
-        intent: &Intent,
+        step: Option<Booking>,
+        name: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<bool, EngineError> {
-        let step = match (&reply.inbound.payload, intent) {
-            (InboundPayload::Button(data), _) => match supervision::parse_booking_button(data) {
-                Some(step) => Some(step),
-                None => return Ok(false),
-            },
-            (InboundPayload::Text(_), Intent::Supervision(_)) => None,
-            (InboundPayload::Text(_), Intent::Text(words)) => return self.place(tx, reply, sender, words, now).await,
-            _ => return Ok(false),
-        };
+    ) -> Result<(), EngineError> {
         let person = &sender.person;
         if !self
             .may(tx, reply, sender, Action::BookSupervision, to_millis(now))
             .await?
         {
-            return Ok(true);
+            return Ok(());
         }
         let lang = person.language;
         if reply.inbound.channel != ChannelKind::Telegram {
             reply.push(self.text(lang, "supervision-book-telegram", &[]), None, false, "reply");
-            return Ok(true);
+            return Ok(());
         }
         let service = tx.service(person.service_id).await?;
         let Some(step) = step else {
-            let name = match intent {
-                Intent::Supervision(name) => name.as_deref(),
-                _ => None,
-            };
             self.ask_whom(reply, &service, name).await?;
-            return Ok(true);
+            return Ok(());
         };
         let Some(with) = self.with(tx, reply, sender, &service, step.with, now).await? else {
-            return Ok(true);
+            return Ok(());
         };
         let (kind, name) = (with.kind, with.name.as_str());
         match (step.day, step.time) {
@@ -120,7 +106,7 @@ impl Engine {
                     .await?
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// The first step: a button per active mentor (whose name contains `name`, if given), by
@@ -294,7 +280,7 @@ impl Engine {
     }
 
     /// Text from a coordinator who has just booked a session: where it is.
-    async fn place(
+    pub(super) async fn place(
         &self,
         tx: &mut Tx,
         reply: &mut Reply<'_>,

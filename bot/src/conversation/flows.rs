@@ -10,37 +10,43 @@ use peerline_core::{
     wellbeing::{self, Answer, QUESTIONS},
 };
 
-use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
-use crate::inbound::InboundPayload;
+use super::{Engine, EngineError, Reply, Sender, keywords::Button};
 
 impl Engine {
-    /// Handle the message if it belongs to a scheduled flow. Returns whether it did.
-    pub(super) async fn scheduled_flows(
+    /// A button of a scheduled flow: a check-in answer, a mentor's yes or no to a supervision
+    /// reminder, a coordinator's attendance record.
+    pub(super) async fn flow_button(
         &self,
         tx: &mut Tx,
         reply: &mut Reply<'_>,
         sender: &Sender,
-        intent: &Intent,
+        button: Button,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, EngineError> {
+    ) -> Result<(), EngineError> {
         let person = &sender.person;
-        if let InboundPayload::Button(data) = &reply.inbound.payload {
-            if let Some((id, question, answer)) = wellbeing::parse_button(data) {
-                let checkin = tx.checkin(id).await?.filter(|c| c.person_id == person.id.0);
+        match button {
+            Button::Checkin {
+                checkin,
+                question,
+                answer,
+            } => {
+                let checkin = tx.checkin(checkin).await?.filter(|c| c.person_id == person.id.0);
                 if let Some(c) = checkin
                     && c.question == question as i64
                 {
                     self.answer(tx, reply, sender, c, answer, now).await?;
                 }
                 // A stale or foreign button: already answered, or not theirs. Say nothing.
-                return Ok(true);
             }
-            if let Some((session, yes)) = supervision::parse_reply_button(data) {
+            Button::SupervisionReply { session, yes } => {
                 self.supervision_reply(tx, reply, sender, Some(session), yes, now)
                     .await?;
-                return Ok(true);
             }
-            if let Some((session, mentor, outcome)) = supervision::parse_record_button(data) {
+            Button::SupervisionRecord {
+                session,
+                mentor,
+                outcome,
+            } => {
                 if self
                     .may(tx, reply, sender, Action::RecordSupervision, to_millis(now))
                     .await?
@@ -48,11 +54,28 @@ impl Engine {
                     self.record(tx, reply, sender, session, PersonId(mentor), outcome, now)
                         .await?;
                 }
-                return Ok(true);
             }
-            return Ok(false);
+            // Not a flow's button; the engine sends none of these here.
+            Button::Booking(_)
+            | Button::TakeCallback(_)
+            | Button::CallbackDone(..)
+            | Button::Acknowledge(_)
+            | Button::Unknown => {}
         }
-        let Intent::Text(text) = intent else { return Ok(false) };
+        Ok(())
+    }
+
+    /// Typed words that answer a scheduled flow: a check-in score (or a clarification when it
+    /// is not one), YES or NO to a supervision reminder. Returns whether they did.
+    pub(super) async fn flow_words(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        text: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, EngineError> {
+        let person = &sender.person;
         let open = tx.answering_checkin(person.id, to_millis(now)).await?;
         if let Some(c) = &open
             && let Some(answer) = wellbeing::parse_answer(text)

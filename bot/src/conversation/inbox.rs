@@ -90,8 +90,39 @@ impl Engine {
         Ok(())
     }
 
-    /// `/inbox`, `/reply`, `/done`, and a coordinator's Telegram reply to a listed message.
-    /// Returns whether the message was one of these.
+    /// A coordinator's Telegram reply to a message Peerline listed: an answer to that person.
+    /// Returns whether `words` were one.
+    pub(super) async fn thread_answer(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        words: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, EngineError> {
+        let person = &sender.person;
+        let Some(replied_to) = reply.inbound.reply_to else {
+            return Ok(false);
+        };
+        if !person.role.is_staff() || reply.inbound.channel != ChannelKind::Telegram {
+            return Ok(false);
+        }
+        let Some(item) = tx
+            .unanswered_for_sent(person.service_id, &reply.inbound.address, replied_to)
+            .await?
+        else {
+            return Ok(false);
+        };
+        if self
+            .may(tx, reply, sender, Action::ReplyToMessage, to_millis(at))
+            .await?
+        {
+            self.answer_thread(tx, reply, sender, &item, words, at).await?;
+        }
+        Ok(true)
+    }
+
+    /// `/inbox`, `/reply` and `/done`.
     pub(super) async fn inbox_command(
         &self,
         tx: &mut Tx,
@@ -99,40 +130,24 @@ impl Engine {
         sender: &Sender,
         intent: &Intent,
         at: DateTime<Utc>,
-    ) -> Result<bool, EngineError> {
+    ) -> Result<(), EngineError> {
         let now = to_millis(at);
         let person = &sender.person;
         let lang = person.language;
-        // A Telegram reply to a message Peerline listed: an answer to that person.
-        if let (Intent::Text(words), Some(replied_to)) = (intent, reply.inbound.reply_to)
-            && person.role.is_staff()
-            && reply.inbound.channel == ChannelKind::Telegram
-        {
-            let Some(item) = tx
-                .unanswered_for_sent(person.service_id, &reply.inbound.address, replied_to)
-                .await?
-            else {
-                return Ok(false);
-            };
-            if !self.may(tx, reply, sender, Action::ReplyToMessage, now).await? {
-                return Ok(true);
-            }
-            self.answer_thread(tx, reply, sender, &item, words, at).await?;
-            return Ok(true);
-        }
         match intent {
             Intent::Inbox => {
-                if self.may(tx, reply, sender, Action::ReadInbox, now).await? {
-                    self.list(tx, reply, sender, at).await?;
+                if !self.may(tx, reply, sender, Action::ReadInbox, now).await? {
+                    return Ok(());
                 }
+                self.list(tx, reply, sender, at).await?;
             }
             Intent::Reply(reference, words) => {
                 if !self.may(tx, reply, sender, Action::ReplyToMessage, now).await? {
-                    return Ok(true);
+                    return Ok(());
                 }
                 let (Some(reference), false) = (reference, words.trim().is_empty()) else {
                     self.inbox_usage(reply, lang);
-                    return Ok(true);
+                    return Ok(());
                 };
                 match tx.unanswered_by_ref(person.service_id, reference).await? {
                     Some(item) => self.answer_thread(tx, reply, sender, &item, words, at).await?,
@@ -141,11 +156,11 @@ impl Engine {
             }
             Intent::CloseThread(reference) => {
                 if !self.may(tx, reply, sender, Action::CloseThread, now).await? {
-                    return Ok(true);
+                    return Ok(());
                 }
                 let Some(reference) = reference else {
                     self.inbox_usage(reply, lang);
-                    return Ok(true);
+                    return Ok(());
                 };
                 match tx.unanswered_by_ref(person.service_id, reference).await? {
                     Some(item) => {
@@ -165,9 +180,10 @@ impl Engine {
                     None => self.not_found(tx, reply, sender, reference, now).await?,
                 }
             }
-            _ => return Ok(false),
+            // Only the three commands above come here.
+            _ => {}
         }
-        Ok(true)
+        Ok(())
     }
 
     fn inbox_usage(&self, reply: &mut Reply<'_>, lang: peerline_core::domain::Language) {

@@ -3,9 +3,16 @@
 //! people type on cheap phones in a hurry. Keywords must be the whole message (`STOP`, not
 //! "please don't stop"), as carriers and people expect.
 //!
-//! Words are compared in their [`keyword_form`], the same folding risk triage uses.
+//! Words are compared in their [`keyword_form`], the same folding risk triage uses. Pressed
+//! buttons are classified here too ([`parse_button`]), so every handler matches on [`Intent`]
+//! and none parses button data of its own.
 
-use peerline_core::text::keyword_form;
+use peerline_core::{
+    callbacks, safeguarding,
+    supervision::{self, Booking},
+    text::keyword_form,
+    wellbeing::{self, Answer},
+};
 
 /// What a message asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +57,80 @@ pub enum Intent {
     CloseThread(Option<String>),
     /// A `/command` Peerline does not have.
     UnknownCommand(String),
+    /// A pressed button, parsed once here (see [`Button`]).
+    Button(Button),
     /// Anything else, as typed: words for a human.
     Text(String),
+}
+
+/// What a pressed button asks for. Button data is Peerline's own, but it comes back over the
+/// network, so it is parsed like anything else a person sends: data Peerline did not make (or
+/// no longer understands) is [`Button::Unknown`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Button {
+    /// Answer a wellbeing check-in question.
+    Checkin {
+        checkin: i64,
+        question: usize,
+        answer: Answer,
+    },
+    /// A mentor's yes or no to a supervision reminder.
+    SupervisionReply {
+        session: i64,
+        yes: bool,
+    },
+    /// A coordinator records whether a mentor came to a session.
+    SupervisionRecord {
+        session: i64,
+        mentor: i64,
+        outcome: &'static str,
+    },
+    /// A step of booking supervision on Telegram.
+    Booking(Booking),
+    /// A mentor takes a callback.
+    TakeCallback(i64),
+    /// A mentor records a callback's outcome.
+    CallbackDone(i64, &'static str),
+    /// A coordinator acknowledges a safeguarding alert.
+    Acknowledge(i64),
+    Unknown,
+}
+
+/// Button data for the language picker.
+pub const LANGUAGE_BUTTON_PREFIX: &str = "lang:";
+
+/// Classify a pressed button's data. The language picker's buttons mean what `/language`
+/// with a choice means.
+pub fn parse_button(data: &str) -> Intent {
+    if let Some(tag) = data.strip_prefix(LANGUAGE_BUTTON_PREFIX) {
+        return Intent::Language(Some(tag.to_owned()));
+    }
+    let button = if let Some((checkin, question, answer)) = wellbeing::parse_button(data) {
+        Button::Checkin {
+            checkin,
+            question,
+            answer,
+        }
+    } else if let Some((session, yes)) = supervision::parse_reply_button(data) {
+        Button::SupervisionReply { session, yes }
+    } else if let Some((session, mentor, outcome)) = supervision::parse_record_button(data) {
+        Button::SupervisionRecord {
+            session,
+            mentor,
+            outcome,
+        }
+    } else if let Some(step) = supervision::parse_booking_button(data) {
+        Button::Booking(step)
+    } else if let Some(id) = callbacks::parse_take_button(data) {
+        Button::TakeCallback(id)
+    } else if let Some((id, outcome)) = callbacks::parse_done_button(data) {
+        Button::CallbackDone(id, outcome)
+    } else if let Some(id) = safeguarding::parse_ack_button(data) {
+        Button::Acknowledge(id)
+    } else {
+        Button::Unknown
+    };
+    Intent::Button(button)
 }
 
 const STOP_WORDS: &[&str] = &[
@@ -273,6 +352,78 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(&parse(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_button_peerline_makes_parses_back_and_anything_else_is_unknown() {
+        use peerline_core::supervision::BookWith;
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 29);
+        let booking = Booking {
+            with: BookWith::Mentor(7),
+            day,
+            time: chrono::NaiveTime::from_hms_opt(9, 30, 0),
+        };
+        let cases = [
+            (
+                wellbeing::button_data(12, 2, Answer::Score(7)),
+                Intent::Button(Button::Checkin {
+                    checkin: 12,
+                    question: 2,
+                    answer: Answer::Score(7),
+                }),
+            ),
+            (
+                wellbeing::button_data(12, 3, Answer::Skip),
+                Intent::Button(Button::Checkin {
+                    checkin: 12,
+                    question: 3,
+                    answer: Answer::Skip,
+                }),
+            ),
+            (
+                supervision::reply_button(5, false),
+                Intent::Button(Button::SupervisionReply { session: 5, yes: false }),
+            ),
+            (
+                supervision::record_button(5, 9, "missed"),
+                Intent::Button(Button::SupervisionRecord {
+                    session: 5,
+                    mentor: 9,
+                    outcome: "missed",
+                }),
+            ),
+            (
+                supervision::booking_button(booking),
+                Intent::Button(Button::Booking(booking)),
+            ),
+            (callbacks::take_button(4), Intent::Button(Button::TakeCallback(4))),
+            (
+                callbacks::done_button(4, "called"),
+                Intent::Button(Button::CallbackDone(4, "called")),
+            ),
+            (safeguarding::ack_button(3), Intent::Button(Button::Acknowledge(3))),
+            (
+                format!("{LANGUAGE_BUTTON_PREFIX}cy"),
+                Intent::Language(Some("cy".into())),
+            ),
+        ];
+        for (data, want) in cases {
+            assert!(data.len() <= 64, "{data:?} is over Telegram's 64 bytes");
+            assert_eq!(parse_button(&data), want, "{data:?}");
+        }
+        for data in [
+            "",
+            "ci:12:2:11",
+            "ci:x:2:3",
+            "svr:5:9:danced",
+            "cb-done:4:maybe",
+            "esc-ack:",
+            "esc-ack:-",
+            "STOP",
+            "sv:5",
+        ] {
+            assert_eq!(parse_button(data), Intent::Button(Button::Unknown), "{data:?}");
         }
     }
 

@@ -24,7 +24,7 @@ use peerline_core::{
 };
 
 use crate::inbound::{Inbound, InboundPayload};
-use keywords::Intent;
+use keywords::{Button, Intent, LANGUAGE_BUTTON_PREFIX};
 pub use strangers::StrangerPolicy;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,9 +50,6 @@ pub enum Handled {
     /// Seen before (provider redelivery): nothing done.
     Duplicate,
 }
-
-/// Button data for the language picker.
-const LANGUAGE_BUTTON_PREFIX: &str = "lang:";
 
 /// Decides what to do with each inbound message.
 #[derive(Clone)]
@@ -241,10 +238,7 @@ impl Engine {
             InboundPayload::Edit(t) => Intent::Text(t.clone()),
             // A caption is triaged for risk, then the media goes to a human.
             InboundPayload::Media { caption, .. } => Intent::Text(caption.clone().unwrap_or_default()),
-            InboundPayload::Button(data) => match data.strip_prefix(LANGUAGE_BUTTON_PREFIX) {
-                Some(tag) => Intent::Language(Some(tag.to_owned())),
-                None => Intent::Text(String::new()),
-            },
+            InboundPayload::Button(data) => keywords::parse_button(data),
         };
         let risky = match &intent {
             Intent::Text(t) | Intent::UnknownCommand(t) => {
@@ -344,6 +338,8 @@ impl Engine {
         FluentValue::from(channel.as_str())
     }
 
+    /// A message from someone enrolled: one arm per intent. Order matters only for words,
+    /// which [`Engine::words`] offers to each flow in turn.
     async fn known(
         &self,
         tx: &mut Tx,
@@ -368,50 +364,45 @@ impl Engine {
         };
 
         let at = peerline_core::clock::from_millis(now);
-        // Safeguarding first: a concern or a coordinator's command works even after STOP.
-        if let Intent::Concern(text) = intent {
-            if !self.may(tx, reply, &sender, Action::RaiseConcern, now).await? {
-                return Ok(());
-            }
-            return self.concern(tx, reply, &sender, text, at).await;
-        }
-        if self.staff_command(tx, reply, &sender, &intent, at).await? {
-            return Ok(());
-        }
-        if self.inbox_command(tx, reply, &sender, &intent, at).await? {
-            return Ok(());
-        }
-        if self.booking(tx, reply, &sender, &intent, at).await? {
-            return Ok(());
-        }
-        if let InboundPayload::Button(data) = &reply.inbound.payload
-            && let Some(id) = peerline_core::callbacks::parse_take_button(data)
-        {
-            return self.take_callback(tx, reply, &sender, Some(id), None, at).await;
-        }
-        if let InboundPayload::Button(data) = &reply.inbound.payload
-            && let Some((id, outcome)) = peerline_core::callbacks::parse_done_button(data)
-        {
-            return self
-                .callback_done(tx, reply, &sender, (Some(id), None), Some(outcome), at)
-                .await;
-        }
-        if let Intent::CallbackDone(reference, word) = &intent {
-            let outcome = peerline_core::callbacks::parse_outcome(word);
-            return self
-                .callback_done(tx, reply, &sender, (None, Some(reference)), outcome, at)
-                .await;
-        }
-        if !opted_out && self.scheduled_flows(tx, reply, &sender, &intent, at).await? {
-            return Ok(());
-        }
-        if let Intent::Text(words) = &intent
-            && !opted_out
-            && self.callback_details(tx, reply, &sender, words, at).await?
-        {
-            return Ok(());
-        }
         match intent {
+            // A concern, a coordinator's command and the callback buttons work even after STOP.
+            Intent::Concern(text) => {
+                if self.may(tx, reply, &sender, Action::RaiseConcern, now).await? {
+                    self.concern(tx, reply, &sender, text, at).await?;
+                }
+            }
+            Intent::Ack(_)
+            | Intent::Resolve(..)
+            | Intent::Escalations
+            | Intent::History(_)
+            | Intent::Button(Button::Acknowledge(_)) => self.staff_command(tx, reply, &sender, &intent, at).await?,
+            Intent::Inbox | Intent::Reply(..) | Intent::CloseThread(_) => {
+                self.inbox_command(tx, reply, &sender, &intent, at).await?
+            }
+            Intent::Supervision(name) => self.booking(tx, reply, &sender, None, name.as_deref(), at).await?,
+            Intent::Button(Button::Booking(step)) => self.booking(tx, reply, &sender, Some(step), None, at).await?,
+            Intent::Button(Button::TakeCallback(id)) => {
+                self.take_callback(tx, reply, &sender, Some(id), None, at).await?
+            }
+            Intent::Button(Button::CallbackDone(id, outcome)) => {
+                self.callback_done(tx, reply, &sender, (Some(id), None), Some(outcome), at)
+                    .await?
+            }
+            Intent::CallbackDone(reference, word) => {
+                let outcome = peerline_core::callbacks::parse_outcome(&word);
+                self.callback_done(tx, reply, &sender, (None, Some(&reference)), outcome, at)
+                    .await?
+            }
+            // Answers to what the scheduler asked; an opted-out person is asked nothing, so a
+            // stale button does nothing.
+            Intent::Button(
+                button @ (Button::Checkin { .. } | Button::SupervisionReply { .. } | Button::SupervisionRecord { .. }),
+            ) => {
+                if !opted_out {
+                    self.flow_button(tx, reply, &sender, button, at).await?;
+                }
+            }
+            Intent::Text(words) => self.words(tx, reply, &sender, &words, opted_out, at).await?,
             Intent::Stop => {
                 if !opted_out {
                     tx.set_opted_out(identity.id, true, now).await?;
@@ -431,16 +422,6 @@ impl Engine {
                 tx.audit(audit("identity.opt-in", None)).await?;
                 let body = self.text(lang, "resume-confirm", &[("channel", ch())]);
                 reply.push(body, None, false, "opt-in-confirmation");
-            }
-            // Words or media no command handled: for a human, whether or not they opted out
-            // (then nothing is sent back to them).
-            Intent::Text(_)
-                if matches!(
-                    reply.inbound.payload,
-                    InboundPayload::Text(_) | InboundPayload::Media { .. }
-                ) =>
-            {
-                self.unanswered(tx, reply, &sender, opted_out, at).await?
             }
             // Opted out: no replies to anything else (risk replies are the one exception, and
             // come from the safeguarding module).
@@ -542,22 +523,41 @@ impl Engine {
                 self.take_callback(tx, reply, &sender, None, Some(&reference), at)
                     .await?
             }
-            Intent::Text(_)
-            | Intent::UnknownCommand(_)
-            | Intent::Inbox
-            | Intent::Reply(..)
-            | Intent::CloseThread(_)
-            | Intent::CallbackDone(..)
-            | Intent::Concern(_)
-            | Intent::Ack(_)
-            | Intent::Resolve(..)
-            | Intent::Escalations
-            | Intent::History(_)
-            | Intent::Supervision(_) => {
+            Intent::UnknownCommand(_) | Intent::Button(Button::Unknown) => {
                 let body = self.text(lang, "unknown-text", &[("channel", ch())]);
                 reply.push(body, None, false, "reply");
             }
         }
         Ok(())
+    }
+
+    /// Words no command claimed, offered in turn to what may be waiting for them: a
+    /// coordinator's Telegram reply to a listed message, the place of a session just booked,
+    /// an answer to an open check-in or supervision reminder, a mentee's callback details.
+    /// Anything else is for a human, whether or not the sender opted out (then nothing is
+    /// sent back to them).
+    async fn words(
+        &self,
+        tx: &mut Tx,
+        reply: &mut Reply<'_>,
+        sender: &Sender,
+        words: &str,
+        opted_out: bool,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), EngineError> {
+        if self.thread_answer(tx, reply, sender, words, at).await? {
+            return Ok(());
+        }
+        // A caption is not a place.
+        if matches!(reply.inbound.payload, InboundPayload::Text(_)) && self.place(tx, reply, sender, words, at).await? {
+            return Ok(());
+        }
+        if !opted_out
+            && (self.flow_words(tx, reply, sender, words, at).await?
+                || self.callback_details(tx, reply, sender, words, at).await?)
+        {
+            return Ok(());
+        }
+        self.unanswered(tx, reply, sender, opted_out, at).await
     }
 }

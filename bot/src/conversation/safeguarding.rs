@@ -11,8 +11,10 @@ use peerline_core::{
     store::{AuditEntry, NewEscalation, Priority, Stranger, Tx},
 };
 
-use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
-use crate::inbound::InboundPayload;
+use super::{
+    Engine, EngineError, Reply, Sender,
+    keywords::{Button, Intent},
+};
 
 impl Engine {
     /// Risk language in free text: crisis reply first (highest priority, even to someone who
@@ -136,8 +138,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Coordinators' commands and the Acknowledge button. Anyone else gets a neutral refusal,
-    /// and the attempt is audited.
+    /// Coordinators' commands about alerts and the Acknowledge button. Anyone else gets a
+    /// neutral refusal, and the attempt is audited.
     pub(super) async fn staff_command(
         &self,
         tx: &mut Tx,
@@ -145,18 +147,11 @@ impl Engine {
         sender: &Sender,
         intent: &Intent,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, EngineError> {
-        let button_ack = match &reply.inbound.payload {
-            InboundPayload::Button(data) => safeguarding::parse_ack_button(data),
-            InboundPayload::Text(_) | InboundPayload::Edit(_) | InboundPayload::Media { .. } => None,
+    ) -> Result<(), EngineError> {
+        let button_ack = match intent {
+            Intent::Button(Button::Acknowledge(id)) => Some(*id),
+            _ => None,
         };
-        let is_command = matches!(
-            intent,
-            Intent::Ack(_) | Intent::Resolve(..) | Intent::Escalations | Intent::History(_)
-        );
-        if button_ack.is_none() && !is_command {
-            return Ok(false);
-        }
         let person = &sender.person;
         let lang = person.language;
         let service = person.service_id;
@@ -177,7 +172,7 @@ impl Engine {
             _ => Action::AcknowledgeAlert,
         };
         if !self.may(tx, reply, sender, action, to_millis(now)).await? {
-            return Ok(true);
+            return Ok(());
         }
         let reference = |r: &Option<String>| r.clone().unwrap_or_default();
         let not_found = |r: &str| self.text(lang, "escalation-not-found", &[("reference", r.into())]);
@@ -209,7 +204,7 @@ impl Engine {
                 to_millis(now),
             )
             .await?;
-            return Ok(true);
+            return Ok(());
         }
         match (button_ack, intent, found) {
             (Some(_), _, None) => reply.push(self.text(lang, "escalation-gone", &[]), None, false, "reply"),
@@ -286,8 +281,9 @@ impl Engine {
                     "reply",
                 );
             }
-            _ => return Ok(false),
+            // A typed reference is always found, not found or another service's (answered above).
+            (None, _, None) => {}
         }
-        Ok(true)
+        Ok(())
     }
 }
