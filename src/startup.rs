@@ -1,12 +1,14 @@
 //! The long-running service: HTTP (health, metrics, webhooks), channel intake and delivery
 //! workers, all sharing one store and one shutdown signal.
 //!
-//! [`Application::build`] checks the settings, binds the listeners (port 0 works), opens and
-//! migrates the database, and decides which channels are on; [`Application::run_until_stopped`]
-//! registers the Telegram webhook (refusing to start without it), runs everything until the
-//! shutdown token fires, then lets in-flight work finish before closing the store.
+//! [`Application::build`] does all the wiring: it checks the settings, opens and migrates the
+//! database, binds the listeners (port 0 works), decides which channels are on, registers the
+//! Telegram webhook (refusing to start without it) and builds the router, workers and
+//! scheduler. [`Application::run_until_stopped`] starts them, runs until the shutdown token
+//! fires, then lets in-flight work finish before closing the store. `peerline serve` and the
+//! in-process tests run the same `Application`.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{net::SocketAddr, pin::Pin, sync::Arc, time::Duration};
 
 use anyhow::{Context, bail};
 use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
@@ -28,20 +30,30 @@ use tokio_util::sync::CancellationToken;
 
 use crate::server;
 
-/// A built, not yet running, Peerline.
+/// Work that runs from start to shutdown, started by [`Application::run_until_stopped`]
+/// with the shutdown token.
+type Task = Box<dyn FnOnce(CancellationToken) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+fn task<F>(start: impl FnOnce(CancellationToken) -> F + Send + 'static) -> Task
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    Box::new(move |token| Box::pin(start(token)))
+}
+
+/// A built, not yet running, Peerline: every part wired, nothing started.
 pub struct Application {
     /// This process's claim on the database; released when it ends.
     _instance: Option<crate::instance::InstanceLock>,
     listener: TcpListener,
     addr: SocketAddr,
-    /// `/metrics` on its own listener (`http.metrics_listen`), when configured.
-    metrics_listener: Option<TcpListener>,
+    router: Router,
+    limits: server::Limits,
+    /// The delivery workers, Telegram intake, scheduler and watchers.
+    tasks: Vec<Task>,
     settings: Settings,
     store: Store,
-    clock: Arc<dyn Clock>,
-    engine: Engine,
     signal: OutboxSignal,
-    i18n: Arc<Localizer>,
 }
 
 /// Open and migrate the configured database: one line naming the file and what to do when it
@@ -65,6 +77,8 @@ struct HttpState {
 }
 
 impl Application {
+    /// Everything `peerline serve` runs, wired from `settings` on `clock`. Tests build the
+    /// same application (with a simulated clock and fakes' URLs in the settings) in-process.
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         settings.validate()?;
         // The store first, so a database that cannot be used is reported as such; then the
@@ -83,14 +97,8 @@ impl Application {
         {
             tracing::warn!(error = %e, lock = %lock.path().display(), "could not write to the instance lock");
         }
-        let metrics_listener = match settings.http.metrics_listen {
-            Some(at) => Some(
-                TcpListener::bind(at)
-                    .await
-                    .with_context(|| format!("cannot listen on {at} (http.metrics_listen)"))?,
-            ),
-            None => None,
-        };
+        let limits = server::Limits::from_settings(&settings.http);
+        let mut tasks: Vec<Task> = Vec::new();
         let signal = OutboxSignal::new();
         let engine = Engine::new(
             store.clone(),
@@ -104,48 +112,6 @@ impl Application {
         ))
         .with_triage(Arc::new(settings.risk.triage()))
         .with_forward_media(settings.privacy.forward_media);
-        Ok(Self {
-            _instance: instance,
-            listener,
-            addr,
-            metrics_listener,
-            settings,
-            store,
-            clock,
-            engine,
-            signal,
-            i18n,
-        })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.addr.port()
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// Run until `shutdown` is cancelled; then finish in-flight work and close the store.
-    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let Application {
-            _instance,
-            listener,
-            addr,
-            metrics_listener,
-            settings,
-            store,
-            clock,
-            engine,
-            signal,
-            i18n,
-        } = self;
-        let _ = crate::telemetry::metrics_handle();
-        for warning in settings.warnings() {
-            tracing::warn!("{warning}");
-        }
-        let limits = server::Limits::from_settings(&settings.http);
-        let mut tasks = JoinSet::new();
         let policy = peerline_core::safeguarding::EscalationPolicy {
             reprompt_every: chrono::Duration::minutes(i64::from(settings.escalation.reprompt_minutes.max(1))),
             deputy_after: chrono::Duration::minutes(i64::from(settings.escalation.deputy_after_minutes)),
@@ -153,17 +119,20 @@ impl Application {
                 settings.escalation.undelivered_after_minutes.max(1),
             )),
         };
+
         let mut router = Router::new()
             .route("/healthz", get(healthz))
             .route("/healthz/safeguarding", get(safeguarding_health))
             .route("/healthz/storage", get(storage_health));
-        match metrics_listener {
+        match settings.http.metrics_listen {
             None => router = router.route("/metrics", get(metrics)),
-            Some(listener) => {
-                let metrics_addr = listener.local_addr()?;
-                tracing::info!(metrics_listen = %metrics_addr, "/metrics is served on its own listener");
+            Some(at) => {
+                let listener = TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("cannot listen on {at} (http.metrics_listen)"))?;
+                tracing::info!(metrics_listen = %listener.local_addr()?, "/metrics is served on its own listener");
                 let metrics_router = Router::new().route("/metrics", get(metrics));
-                tasks.spawn(server::serve(listener, metrics_router, limits, shutdown.clone()));
+                tasks.push(task(move |stop| server::serve(listener, metrics_router, limits, stop)));
             }
         }
         let mut router = router.with_state(HttpState {
@@ -204,22 +173,22 @@ impl Application {
                         settings.http.max_body_bytes,
                     ));
                 }
-                let (api2, engine2, clock2, token2, poll_timeout) = (
+                let (intake_api, intake_engine, intake_clock, poll_timeout) = (
                     api.clone(),
                     engine.clone(),
                     Arc::clone(&clock),
-                    shutdown.clone(),
                     settings.telegram.poll_timeout_secs,
                 );
-                tasks.spawn(async move {
-                    let Some(intake) = TelegramIntake::connect(api2, engine2, clock2, &token2).await else {
+                tasks.push(task(move |stop| async move {
+                    let Some(intake) = TelegramIntake::connect(intake_api, intake_engine, intake_clock, &stop).await
+                    else {
                         return;
                     };
                     let _ = slot.set(intake.clone());
                     if polling {
-                        intake.run_polling(poll_timeout, token2).await;
+                        intake.run_polling(poll_timeout, stop).await;
                     }
-                });
+                }));
                 let worker = Worker::new(
                     store.clone(),
                     TelegramChannel::new(api),
@@ -234,7 +203,8 @@ impl Application {
                     },
                     signal.clone(),
                 );
-                tasks.spawn(worker.run(signal.clone(), shutdown.clone()));
+                let wake = signal.clone();
+                tasks.push(task(move |stop| worker.run(wake, stop)));
                 tracing::info!(mode = ?settings.telegram.mode, "Telegram is on");
             }
         }
@@ -263,7 +233,8 @@ impl Application {
                     },
                     signal.clone(),
                 );
-                tasks.spawn(worker.run(signal.clone(), shutdown.clone()));
+                let wake = signal.clone();
+                tasks.push(task(move |stop| worker.run(wake, stop)));
                 tracing::info!(
                     provider = provider.name,
                     rate_per_second = settings.sms.rate_per_second,
@@ -285,22 +256,68 @@ impl Application {
             chrono::Duration::days(i64::from(settings.privacy.message_retention_days.max(1))),
             chrono::Duration::days(i64::from(settings.privacy.escalation_retention_days.max(1))),
         );
-        tasks.spawn(scheduler.run(
-            Duration::from_secs(settings.scheduler.tick_secs.max(1)),
-            shutdown.clone(),
-        ));
-        tasks.spawn(queue_gauges(store.clone(), Arc::clone(&clock), shutdown.clone()));
-        tasks.spawn(watch_storage(
+        let tick = Duration::from_secs(settings.scheduler.tick_secs.max(1));
+        tasks.push(task(move |stop| scheduler.run(tick, stop)));
+        let (gauge_store, gauge_clock) = (store.clone(), Arc::clone(&clock));
+        tasks.push(task(move |stop| queue_gauges(gauge_store, gauge_clock, stop)));
+        let (watched, min_free) = (
             store.clone(),
             settings.database.min_free_mib.saturating_mul(1024 * 1024),
-            shutdown.clone(),
-        ));
+        );
+        tasks.push(task(move |stop| watch_storage(watched, min_free, stop)));
+        Ok(Self {
+            _instance: instance,
+            listener,
+            addr,
+            router,
+            limits,
+            tasks,
+            settings,
+            store,
+            signal,
+        })
+    }
 
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Wakes the delivery workers (as queuing a message does); for tests that move a
+    /// simulated clock past a message's time.
+    pub fn outbox_signal(&self) -> OutboxSignal {
+        self.signal.clone()
+    }
+
+    /// Run until `shutdown` is cancelled; then finish in-flight work and close the store.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let Application {
+            _instance,
+            listener,
+            addr,
+            router,
+            limits,
+            tasks,
+            settings,
+            store,
+            signal: _,
+        } = self;
+        let _ = crate::telemetry::metrics_handle();
+        for warning in settings.warnings() {
+            tracing::warn!("{warning}");
+        }
+        let mut running = JoinSet::new();
+        for start in tasks {
+            running.spawn(start(shutdown.clone()));
+        }
         tracing::info!(%addr, database = %settings.database.url, "Peerline is listening");
         server::serve(listener, router, limits, shutdown.clone()).await;
         // The server has stopped accepting; wait for workers to finish what they hold.
         shutdown.cancel();
-        while let Some(r) = tasks.join_next().await {
+        while let Some(r) = running.join_next().await {
             if let Err(e) = r {
                 tracing::error!(error = %e, "a background task failed");
             }

@@ -2,8 +2,8 @@
 //! ten minutes (HTTP 5xx, then connections refused, then 429s). Nothing is lost or given up on,
 //! and once they recover everything is delivered exactly once, safeguarding first.
 //!
-//! The delivery workers run in-process exactly as `peerline serve` builds them (same channels,
-//! same limits, the default delivery settings), but on a [`ManualClock`]: retries and back-off
+//! Peerline runs in-process, built by the same `Application::build` as `peerline serve` (same
+//! channels, same limits, the default delivery settings), but on a [`ManualClock`]: retries and back-off
 //! are scheduled on the injected clock, so ten minutes pass in a few seconds. The fakes are the
 //! real HTTP fakes, each behind a [`Gate`] that can make its port refuse connections. (The only
 //! real-time waits left are the worker's own: a 429 pauses the channel for `retry_after` real
@@ -14,18 +14,12 @@ mod support;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use peerline_bot::{
-    conversation::Engine,
-    delivery::{Limits, Worker},
-    sms::{self, SmsChannel, SmsContext},
-    telegram::{BotApi, TelegramChannel},
-};
+use peerline::startup::Application;
 use peerline_core::{
     Clock, ManualClock,
     clock::to_millis,
-    config::{DeliverySettings, Secret, SmsProvider, SmsSettings, TelegramSettings, TwilioSection},
+    config::{DeliverySettings, Secret, Settings, SmsProvider, SmsSettings, TwilioSection},
     domain::{ChannelKind, Language, PhoneNumber, Role},
-    i18n::Localizer,
     signal::OutboxSignal,
     store::{DeliveryStatus, ImportRow, NewOutbound, NewPerson, OutboxRow, PersonStatus, Priority, Store},
 };
@@ -128,45 +122,27 @@ struct Rig {
 impl Rig {
     async fn start() -> Rig {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("outage.db").display()))
-            .await
-            .unwrap();
         let start = utc("2026-06-01T10:00:00Z");
         let clock = ManualClock::new(start);
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-        let signal = OutboxSignal::new();
         let telegram = FakeTelegram::start().await;
         let telegram_gate = Gate::start(&telegram.url).await;
         let twilio = FakeTwilio::start().await;
         let twilio_gate = Gate::start(&twilio.url).await;
 
-        // As `peerline serve` builds them (src/startup.rs), with the default settings; only
-        // the idle poll is shortened, which changes how soon a due message is noticed in
-        // real time, not when it is due.
-        let delivery = DeliverySettings {
+        // `peerline serve` itself, in-process, with the default settings but for the fakes'
+        // addresses; only the idle poll is shortened, which changes how soon a due message is
+        // noticed in real time, not when it is due.
+        let mut settings = Settings::default();
+        settings.database.url = format!("sqlite://{}", dir.path().join("outage.db").display());
+        settings.http.listen = "127.0.0.1:0".parse().unwrap();
+        settings.delivery = DeliverySettings {
             idle_poll_ms: 10,
             ..DeliverySettings::default()
         };
-        let tg = TelegramSettings::default();
-        let api = BotApi::new(
-            &telegram_gate.url(),
-            &Secret::new(fake_telegram::TOKEN),
-            Duration::from_secs(10),
-        )
-        .unwrap();
-        let telegram_worker = Worker::new(
-            store.clone(),
-            TelegramChannel::new(api),
-            Arc::clone(&shared),
-            delivery.clone(),
-            Limits {
-                per_second: tg.global_per_second,
-                per_recipient_interval: Duration::from_millis(tg.per_chat_interval_ms),
-                max_in_flight: tg.global_per_second.clamp(4, 64) as usize,
-            },
-            signal.clone(),
-        );
-        let sms_settings = SmsSettings {
+        settings.telegram.token = Some(Secret::new(fake_telegram::TOKEN));
+        settings.telegram.api_url = telegram_gate.url();
+        settings.sms = SmsSettings {
             provider: SmsProvider::Twilio,
             twilio: Some(TwilioSection {
                 account_sid: Some(ACCOUNT_SID.into()),
@@ -178,29 +154,11 @@ impl Rig {
             }),
             ..SmsSettings::default()
         };
-        let i18n = Arc::new(Localizer::embedded().unwrap());
-        let ctx = SmsContext {
-            engine: Engine::new(store.clone(), i18n, Arc::clone(&shared), signal.clone(), 72),
-            store: store.clone(),
-            clock: Arc::clone(&shared),
-            max_body_bytes: 64 * 1024,
-        };
-        let provider = sms::build(&sms_settings, &ctx).unwrap().expect("twilio on");
-        let sms_worker = Worker::new(
-            store.clone(),
-            SmsChannel::new(provider.sender, sms_settings.max_segments),
-            Arc::clone(&shared),
-            delivery,
-            Limits {
-                per_second: sms_settings.rate_per_second,
-                per_recipient_interval: Duration::ZERO,
-                max_in_flight: 16,
-            },
-            signal.clone(),
-        );
+        let app = Application::build(settings, shared).await.unwrap();
+        let store = app.store().clone();
+        let signal = app.outbox_signal();
         let shutdown = CancellationToken::new();
-        tokio::spawn(telegram_worker.run(signal.clone(), shutdown.clone()));
-        tokio::spawn(sms_worker.run(signal.clone(), shutdown.clone()));
+        tokio::spawn(app.run_until_stopped(shutdown.clone()));
         Rig {
             store,
             clock,
