@@ -53,23 +53,25 @@ fn floor(language: &str) -> f64 {
 }
 const MAX_FALSE_ALARMS: f64 = 0.03;
 
-/// The held-out set does not meet the targets above (see the report this test prints), and
-/// that is recorded here rather than hidden: these are the rates measured on held-out set 3
-/// the first and only time it was run, as a ratchet. They may only go up (recall) or down
-/// (false alarms) — by improving the rules on the corpus, never by tuning on the held-out set.
+/// Held-out set 4's first and only measurement (3 December 2026), recorded as a ratchet
+/// rather than hidden. It does not meet the targets: English self-harm and overdose, and
+/// every floored category in Welsh and Polish but Polish suicide, fall short (the misses are
+/// in the report of that commit). The rates may only go up (recall) or down (false alarms),
+/// by improving the rules on the corpus, never by tuning on the held-out set; to tune on a
+/// held-out message, move it to the corpus and write a new one in its place.
 /// `(language, category, minimum recall)` and `(language, maximum false-alarm rate)`.
 const HELD_OUT_RECALL: [(&str, RiskCategory, f64); 9] = [
-    ("en-GB", RiskCategory::Suicide, 0.95),
-    ("en-GB", RiskCategory::SelfHarm, 1.0),
-    ("en-GB", RiskCategory::Overdose, 0.94),
-    ("cy", RiskCategory::Suicide, 0.75),
-    ("cy", RiskCategory::SelfHarm, 1.0),
-    ("cy", RiskCategory::Overdose, 0.88),
-    ("pl", RiskCategory::Suicide, 0.85),
-    ("pl", RiskCategory::SelfHarm, 0.91),
-    ("pl", RiskCategory::Overdose, 0.94),
+    ("en-GB", RiskCategory::Suicide, 1.0), // 19 of 19
+    ("en-GB", RiskCategory::SelfHarm, 15.0 / 16.0),
+    ("en-GB", RiskCategory::Overdose, 13.0 / 16.0),
+    ("cy", RiskCategory::Suicide, 23.0 / 26.0),
+    ("cy", RiskCategory::SelfHarm, 11.0 / 16.0),
+    ("cy", RiskCategory::Overdose, 10.0 / 16.0),
+    ("pl", RiskCategory::Suicide, 24.0 / 26.0),
+    ("pl", RiskCategory::SelfHarm, 14.0 / 16.0),
+    ("pl", RiskCategory::Overdose, 13.0 / 16.0),
 ];
-const HELD_OUT_FALSE_ALARMS: [(&str, f64); 3] = [("en-GB", 0.08), ("cy", 0.10), ("pl", 0.04)];
+const HELD_OUT_FALSE_ALARMS: [(&str, f64); 3] = [("en-GB", 2.0 / 74.0), ("cy", 3.0 / 64.0), ("pl", 2.0 / 68.0)];
 
 struct Case<'a> {
     line: usize,
