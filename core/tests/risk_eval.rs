@@ -1,19 +1,22 @@
 //! Risk triage measured on the evaluation corpus (`core/risk/eval/<language>.tsv`) and on a
-//! held-out set (`core/risk/eval/holdout/<language>.tsv`): recall per category and false
+//! held-out set (`core/risk/eval/holdout/<language>.tsv`, set 4): recall per category and false
 //! alarms on ordinary messages, for the lists as they were (exact forms, no rules: "before")
-//! and for Peerline now ("after"). Prints both tables, marks every rate short of the targets
-//! with TARGET NOT MET, and fails if:
+//! and for Peerline now ("after"). Each test prints its table, marks every rate short of the
+//! targets with TARGET NOT MET, and fails if:
 //!
 //! - on the corpus: recall (any risk category matched, so the sender gets the crisis reply
 //!   and a coordinator an alert) under 95% for suicide, self-harm and overdose in English or
 //!   under 90% in Welsh and Polish; false alarms over 3% of a language's ordinary messages
 //!   (or, where the old lists alone already pass 3%, more than one point over them);
 //! - on the held-out set: anything worse than the rates first measured on it
-//!   (`HELD_OUT_RECALL`, `HELD_OUT_FALSE_ALARMS`), which do not all meet the targets.
+//!   (`HELD_OUT_RECALL`, `HELD_OUT_FALSE_ALARMS`).
 //!
 //! The rules were tuned on the corpus, so its rates flatter them; the held-out rates are the
 //! honest estimate. The corpus is separate from the lists and rules and must stay so (see its
-//! header).
+//! header). It now also holds held-out sets 1 to 3, each measured once and then tuned on.
+//! The two sets are separate tests so that tuning can run the corpus alone
+//! (`cargo test --test risk_eval corpus -- --nocapture`) without seeing the held-out messages;
+//! the held-out test prints its misses only when `PEERLINE_SHOW_HELD_OUT=1` is set.
 //! Also: nothing the lists matched before the rules stops matching (`old_matches_still_match`).
 
 use std::collections::BTreeMap;
@@ -26,7 +29,9 @@ const CORPUS: [(&str, &str); 3] = [
     ("pl", include_str!("../risk/eval/pl.tsv")),
 ];
 
-/// Written after the rules were tuned on `CORPUS` and never used to tune them.
+/// Held-out set 4, written by sessions that had not read the lists, the rules or `CORPUS`,
+/// and never used to tune them. Sets 1 to 3 were measured once each and then moved into
+/// `CORPUS`.
 const HOLDOUT: [(&str, &str); 3] = [
     ("en-GB", include_str!("../risk/eval/holdout/en-GB.tsv")),
     ("cy", include_str!("../risk/eval/holdout/cy.tsv")),
@@ -48,23 +53,25 @@ fn floor(language: &str) -> f64 {
 }
 const MAX_FALSE_ALARMS: f64 = 0.03;
 
-/// The held-out set does not meet the targets above (see the report this test prints), and
-/// that is recorded here rather than hidden: these are the rates measured on held-out set 3
-/// the first and only time it was run, as a ratchet. They may only go up (recall) or down
-/// (false alarms) — by improving the rules on the corpus, never by tuning on the held-out set.
+/// Held-out set 4's first and only measurement (3 December 2026), recorded as a ratchet
+/// rather than hidden. It does not meet the targets: English self-harm and overdose, and
+/// every floored category in Welsh and Polish but Polish suicide, fall short (the misses are
+/// in the report of that commit). The rates may only go up (recall) or down (false alarms),
+/// by improving the rules on the corpus, never by tuning on the held-out set; to tune on a
+/// held-out message, move it to the corpus and write a new one in its place.
 /// `(language, category, minimum recall)` and `(language, maximum false-alarm rate)`.
 const HELD_OUT_RECALL: [(&str, RiskCategory, f64); 9] = [
-    ("en-GB", RiskCategory::Suicide, 0.95),
-    ("en-GB", RiskCategory::SelfHarm, 1.0),
-    ("en-GB", RiskCategory::Overdose, 0.94),
-    ("cy", RiskCategory::Suicide, 0.75),
-    ("cy", RiskCategory::SelfHarm, 1.0),
-    ("cy", RiskCategory::Overdose, 0.88),
-    ("pl", RiskCategory::Suicide, 0.85),
-    ("pl", RiskCategory::SelfHarm, 0.91),
-    ("pl", RiskCategory::Overdose, 0.94),
+    ("en-GB", RiskCategory::Suicide, 1.0), // 19 of 19
+    ("en-GB", RiskCategory::SelfHarm, 15.0 / 16.0),
+    ("en-GB", RiskCategory::Overdose, 13.0 / 16.0),
+    ("cy", RiskCategory::Suicide, 23.0 / 26.0),
+    ("cy", RiskCategory::SelfHarm, 11.0 / 16.0),
+    ("cy", RiskCategory::Overdose, 10.0 / 16.0),
+    ("pl", RiskCategory::Suicide, 24.0 / 26.0),
+    ("pl", RiskCategory::SelfHarm, 14.0 / 16.0),
+    ("pl", RiskCategory::Overdose, 13.0 / 16.0),
 ];
-const HELD_OUT_FALSE_ALARMS: [(&str, f64); 3] = [("en-GB", 0.08), ("cy", 0.10), ("pl", 0.04)];
+const HELD_OUT_FALSE_ALARMS: [(&str, f64); 3] = [("en-GB", 2.0 / 74.0), ("cy", 3.0 / 64.0), ("pl", 2.0 / 68.0)];
 
 struct Case<'a> {
     line: usize,
@@ -170,6 +177,7 @@ fn evaluate(
     corpora: &[(&str, &'static str)],
     min_each: usize,
     floors: Floors,
+    show_misses: bool,
     report: &mut String,
     failures: &mut Vec<String>,
 ) {
@@ -261,36 +269,44 @@ fn evaluate(
             100.0 * pct(risk_before.0, risk_before.1),
             100.0 * pct(risk_after.0, risk_after.1)
         ));
-        report.push_str(&wrong.join("\n"));
-        report.push('\n');
+        if show_misses {
+            report.push_str(&wrong.join("\n"));
+            report.push('\n');
+        } else {
+            report.push_str(&format!(
+                "  ({} misses and false alarms not shown: set PEERLINE_SHOW_HELD_OUT=1)\n",
+                wrong.len()
+            ));
+        }
     }
 }
 
-#[test]
-fn recall_and_false_alarms_meet_the_floors() {
+fn report_and_check(set: &str, corpora: &[(&str, &'static str)], min_each: usize, floors: Floors, show_misses: bool) {
     let mut report = String::new();
     let mut failures = Vec::new();
-    evaluate(
-        "corpus (rules were tuned on it)",
-        &CORPUS,
-        200,
-        Floors::Targets,
-        &mut report,
-        &mut failures,
-    );
-    evaluate(
-        "held out, set 3 (never tuned on)",
-        &HOLDOUT,
-        50,
-        Floors::HeldOutRatchet,
-        &mut report,
-        &mut failures,
-    );
+    evaluate(set, corpora, min_each, floors, show_misses, &mut report, &mut failures);
     println!("{report}");
     assert!(
         failures.is_empty(),
         "{report}\nbelow the floors:\n{}",
         failures.join("\n")
+    );
+}
+
+#[test]
+fn corpus_recall_and_false_alarms_meet_the_targets() {
+    report_and_check("corpus (rules were tuned on it)", &CORPUS, 200, Floors::Targets, true);
+}
+
+#[test]
+fn held_out_recall_and_false_alarms_hold_the_ratchet() {
+    let show = std::env::var_os("PEERLINE_SHOW_HELD_OUT").is_some_and(|v| v == "1");
+    report_and_check(
+        "held out, set 4 (never tuned on)",
+        &HOLDOUT,
+        50,
+        Floors::HeldOutRatchet,
+        show,
     );
 }
 
