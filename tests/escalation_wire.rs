@@ -6,6 +6,7 @@ mod support;
 
 use std::time::Duration;
 
+use peerline_core::{domain::ChannelKind, store::DeliveryStatus};
 use support::{
     App, Home, eventually,
     fake_telegram::{Failure, FakeTelegram},
@@ -133,7 +134,21 @@ async fn when_telegram_is_down_the_alert_goes_by_sms_at_once_instead_of_waiting(
     // Telegram recovers: the alert is not sent twice, and Chris's Telegram was never marked
     // unreachable (it was the provider, not Chris).
     tg.set_outage(None);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Every Telegram message to Chris settled (the alert itself skipped: it went by SMS), so
+    // none of them can still go out.
+    let store = home.store().await;
+    eventually(WAIT, "Chris's Telegram messages to settle", || async {
+        let rows = store.outbox_rows(None).await.unwrap();
+        let to_chris: Vec<_> = rows
+            .iter()
+            .filter(|r| r.channel == ChannelKind::Telegram && r.address == "900")
+            .collect();
+        !to_chris.is_empty()
+            && to_chris
+                .iter()
+                .all(|r| !matches!(r.status, DeliveryStatus::Queued | DeliveryStatus::Sending))
+    })
+    .await;
     assert!(
         !tg.sent_to(900)
             .iter()

@@ -164,8 +164,15 @@ async fn debug_logs_name_the_path_never_the_query() {
     })
     .await;
     // The request span is logged...
-    app.wait_for_log("request{method=GET", Duration::from_secs(5)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // (each request's last line is the trace layer's "finished processing request")
+    support::eventually(Duration::from_secs(5), "both requests to finish in the log", || async {
+        app.logs()
+            .iter()
+            .filter(|l| l.contains("request{method=GET") && l.contains("finished processing request"))
+            .count()
+            >= 2
+    })
+    .await;
     let logs = app.logs().join("\n");
     // ...never with the query...
     for secret in [KANNEL_TOKEN, "a-wrong-token", number, &number[6..], text, "token="] {

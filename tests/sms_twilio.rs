@@ -164,8 +164,9 @@ async fn inbound_webhook_table() {
         assert_eq!(store.inbox_count().await.unwrap(), case.stored_after, "{}", case.what);
     }
     // The stranger gets exactly one neutral welcome, even though Twilio delivered twice.
+    // Each webhook was handled before it was answered, so one reply queued is all there is.
     let replies = replies_to(&fake, stranger, 1).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(support::queued_to(&store, stranger).await, 1);
     assert_eq!(fake.delivered_to(stranger).len(), 1);
     assert!(replies[0].contains("text JOIN followed by the code"), "{replies:?}");
     let req = &fake.requests()[0];
@@ -228,7 +229,8 @@ async fn a_mentee_joins_by_text_gets_help_changes_language_and_opts_out() {
     // After STOP: silence, whatever Jo sends, until START.
     post(&app, "/webhooks/twilio/sms", &say("help"), Sign::Correctly).await;
     post(&app, "/webhooks/twilio/sms", &say("STOP"), Sign::Correctly).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Both were handled before Twilio got its answer: nothing more was queued for Jo.
+    assert_eq!(support::queued_to(&home.store().await, jo).await, 6);
     assert_eq!(fake.delivered_to(jo).len(), 6);
     post(&app, "/webhooks/twilio/sms", &say("Start"), Sign::Correctly).await;
     let r = replies_to(&fake, jo, 7).await;
@@ -344,7 +346,18 @@ async fn provider_errors_decide_retry_give_up_or_mark_the_number() {
         Sign::Correctly,
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Handled before the webhook was answered; whatever it queued for Ana is settled
+    // without a request to Twilio.
+    eventually(WAIT, "Ana's messages to settle", || async {
+        store
+            .outbox_rows(None)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.address == "+447700900301")
+            .all(|r| !matches!(r.status, DeliveryStatus::Queued | DeliveryStatus::Sending))
+    })
+    .await;
     assert_eq!(fake.requests().len(), before);
 }
 
@@ -628,7 +641,8 @@ async fn logs_at_info_level_never_hold_message_bodies_or_phone_numbers() {
     )
     .await;
     replies_to(&fake, jo, 3).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.wait_for_log("Twilio webhook refused: bad or missing signature", WAIT)
+        .await;
     let logs = app.logs().join("\n");
     assert!(
         logs.contains("risk language"),

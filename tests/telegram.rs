@@ -203,6 +203,8 @@ async fn after_stop_nothing_but_the_confirmation_is_sent_until_start() {
         .unwrap();
     tx.commit().await.unwrap();
     // Help while opted out gets no answer either; the stop was confirmed once.
+    let stored = store.inbox_count().await.unwrap() as usize;
+    let queued = support::queued_to(&store, "101").await;
     fake.send_text(101, "/help");
     fake.send_text(101, "/stop");
     let deadline = Instant::now() + WAIT;
@@ -210,7 +212,13 @@ async fn after_stop_nothing_but_the_confirmation_is_sent_until_start() {
         assert!(Instant::now() < deadline, "reminder never skipped");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Both handled: any answer they got would be queued by now.
+    support::handled(&store, stored + 2).await;
+    assert_eq!(
+        support::queued_to(&store, "101").await,
+        queued,
+        "nothing queued for Sam"
+    );
     assert_eq!(
         fake.sent_to(101).len(),
         2,
@@ -252,9 +260,11 @@ async fn every_update_is_handled_exactly_once_across_replays_and_a_hard_restart(
         .iter()
         .filter(|r| r.status == DeliveryStatus::Sending)
         .count();
-    for &chat in &chats[20..] {
-        fake.send_text(chat, "hello");
-    }
+    let last = chats[20..]
+        .iter()
+        .map(|&chat| fake.send_text(chat, "hello"))
+        .max()
+        .unwrap();
     fake.replay(1);
     fake.replay(2);
     let _app = App::spawn(&home, &env);
@@ -262,7 +272,18 @@ async fn every_update_is_handled_exactly_once_across_replays_and_a_hard_restart(
         chats.iter().all(|c| s.iter().any(|m| m.chat_id() == Some(*c)))
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Everything, replays included, handled; and every queued reply sent (a message that was
+    // mid-send at the kill is re-sent once its lease expires).
+    fake.wait_acknowledged(last, WAIT).await;
+    support::eventually(WAIT, "every reply to be sent", || async {
+        store
+            .outbox_rows(None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| matches!(r.status, DeliveryStatus::Sent | DeliveryStatus::Delivered))
+    })
+    .await;
 
     // Every update stored and handled once: one inbox row and one reply queued per chat.
     assert_eq!(store.inbox_count().await.unwrap(), 40);
@@ -487,7 +508,8 @@ async fn webhook_stores_before_answering_and_refuses_forgeries() {
     assert_eq!(post(Some("s3cret-Token_value"), update).await.unwrap().status(), 200);
     let msgs = reply_to(&fake, 777, 1).await;
     assert!(msgs[0].contains("/start followed by the code"));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Both webhooks were handled before they were answered: one reply is all there is.
+    assert_eq!(support::queued_to(&store, "777").await, 1);
     assert_eq!(fake.sent_to(777).len(), 1);
     assert_eq!(store.inbox_count().await.unwrap(), 1);
     assert!(

@@ -360,6 +360,22 @@ impl FakeTelegram {
             .collect()
     }
 
+    /// Wait until the bot has asked for the updates after `update_id`. The intake asks for
+    /// the next batch only once every update of the last one is stored and handled, replays
+    /// served with it included, so from here the outbox holds every reply they will get.
+    pub async fn wait_acknowledged(&self, update_id: i64, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.calls().iter().any(|c| {
+            c.method == "getupdates" && c.status == 200 && c.params["offset"].as_i64().is_some_and(|o| o > update_id)
+        }) {
+            assert!(
+                Instant::now() < deadline,
+                "the bot never asked for the updates after {update_id}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// `getUpdates` requests being answered now.
     pub fn pollers(&self) -> usize {
         self.lock().polling

@@ -228,6 +228,28 @@ where
     }
 }
 
+/// Wait until `count` inbound messages are stored and every one is handled. An inbound
+/// message's replies are committed in the same transaction that marks it handled, so this is
+/// the event a "nothing (else) was sent" check must follow: from here, the outbox holds
+/// every reply the messages will ever get.
+pub async fn handled(store: &Store, count: usize) {
+    eventually(
+        Duration::from_secs(30),
+        &format!("{count} inbound message(s) to be handled"),
+        || async {
+            let rows = store.inbox_rows(100_000).await.unwrap_or_default();
+            rows.len() >= count && rows.iter().all(|r| r.handled_at.is_some())
+        },
+    )
+    .await;
+}
+
+/// How many messages Peerline has queued (whatever became of them) to `address`.
+pub async fn queued_to(store: &Store, address: &str) -> usize {
+    let rows = store.outbox_rows(None).await.unwrap_or_default();
+    rows.iter().filter(|r| r.address == address).count()
+}
+
 /// POST a form to the app's Twilio webhook `path`, signed as Twilio would sign it for
 /// `public_url` with `auth_token`. Returns the status code.
 pub async fn signed_twilio_post(
