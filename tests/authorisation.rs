@@ -11,7 +11,7 @@ use peerline_bot::InboundPayload;
 use peerline_core::{
     Clock,
     clock::to_millis,
-    domain::{ChannelKind, PersonId, Role},
+    domain::{AttendanceOutcome, ChannelKind, EscalationStatus, PersonId, Role, SessionKind, SessionStatus},
     store::{AuditQuery, Callback, Escalation, NewSession, Service, Window},
 };
 use support::world::World;
@@ -94,7 +94,7 @@ async fn site(w: &World, service: Service, prefix: &'static str) -> Site {
     let now = to_millis(w.clock.now());
     let yesterday = NewSession {
         service: service.id,
-        kind: "one-to-one",
+        kind: SessionKind::OneToOne,
         starts_at: now - 86_400_000,
         place: None,
         source: "cli",
@@ -238,12 +238,12 @@ const COMMANDS: &[Command] = &[
 /// What the world looks like, as far as any command could change it.
 #[derive(Debug, PartialEq)]
 struct Snapshot {
-    escalations: Vec<(String, String, Option<i64>)>,
+    escalations: Vec<(String, EscalationStatus, Option<i64>)>,
     callbacks: Vec<(String, String, Option<i64>, Option<String>)>,
     /// Everyone's callback availability: (person, weekday, start, end).
     availability: Vec<(i64, u32, String, String)>,
     /// Supervision: (session, person, status, outcome).
-    sessions: Vec<(i64, i64, String, Option<String>)>,
+    sessions: Vec<(i64, i64, SessionStatus, Option<AttendanceOutcome>)>,
 }
 
 async fn snapshot(w: &World) -> Snapshot {
@@ -433,17 +433,13 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
     {
         return Err(format!("allowed but refused: {replies:?}"));
     }
-    let status_of = |s: &Snapshot, reference: &str| {
-        s.escalations
-            .iter()
-            .find(|e| e.0 == reference)
-            .map(|e| e.1.clone())
-            .unwrap_or_default()
-    };
+    let status_of = |s: &Snapshot, reference: &str| s.escalations.iter().find(|e| e.0 == reference).map(|e| e.1);
     let callback = |s: &Snapshot, reference: &str| s.callbacks.iter().find(|c| c.0 == reference).cloned();
     let worked = match command.name {
-        "ACK" | "/ack" | "Acknowledge button" => status_of(&after, &camden.alert.reference) == "acknowledged",
-        "/resolve" => status_of(&after, &camden.alert.reference) == "resolved",
+        "ACK" | "/ack" | "Acknowledge button" => {
+            status_of(&after, &camden.alert.reference) == Some(EscalationStatus::Acknowledged)
+        }
+        "/resolve" => status_of(&after, &camden.alert.reference) == Some(EscalationStatus::Resolved),
         "/history" => replies
             .iter()
             .any(|r| r.contains(&camden.alert.reference) && r.contains("opened")),
@@ -467,7 +463,7 @@ async fn cell(command: &Command, role: Role, allowed: bool, other_service: bool)
         "Attended button" => after
             .sessions
             .iter()
-            .any(|s| s.0 == camden.session && s.1 == camden.mentor.0 && s.3.as_deref() == Some("attended")),
+            .any(|s| s.0 == camden.session && s.1 == camden.mentor.0 && s.3 == Some(AttendanceOutcome::Attended)),
         "/available" => {
             let mine: Vec<_> = after.availability.iter().filter(|a| a.0 == actor.id.0).collect();
             mine.len() == 1 && (mine[0].1, mine[0].2.as_str(), mine[0].3.as_str()) == (6, "10:00", "12:00")

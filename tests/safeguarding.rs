@@ -196,7 +196,7 @@ async fn an_unacknowledged_alert_comes_back_every_ten_minutes_and_reaches_the_de
         assert!(history.contains(kind), "{kind} in {history}");
     }
     let stored = w.store.escalations(None).await.unwrap()[0].clone();
-    assert_eq!(stored.status, "resolved");
+    assert_eq!(stored.status.as_str(), "resolved");
     assert_eq!(stored.outcome.as_deref(), Some("spoke to Jo, safe with family"));
     // Which rule flagged it is recorded, and coordinators see it in the history.
     let first_rule = stored.risk_rules.split("; ").next().unwrap_or_default();
@@ -244,7 +244,7 @@ async fn only_coordinators_of_that_service_can_see_or_act_on_its_alerts() {
         InboundPayload::Button(format!("esc-ack:{}", esc.id)),
     )
     .await;
-    assert_eq!(w.store.escalations(None).await.unwrap()[0].status, "open");
+    assert_eq!(w.store.escalations(None).await.unwrap()[0].status.as_str(), "open");
     // A mentor: a neutral refusal, audited.
     w.say(ChannelKind::Telegram, "101", text("/escalations")).await;
     assert_eq!(
@@ -258,7 +258,10 @@ async fn only_coordinators_of_that_service_can_see_or_act_on_its_alerts() {
     assert!(w.last_to("900").await.body.contains(&esc.reference));
     w.say(ChannelKind::Telegram, "900", text(&format!("ACK {}", esc.reference)))
         .await;
-    assert_eq!(w.store.escalations(None).await.unwrap()[0].status, "acknowledged");
+    assert_eq!(
+        w.store.escalations(None).await.unwrap()[0].status.as_str(),
+        "acknowledged"
+    );
 }
 
 #[tokio::test]
@@ -279,7 +282,7 @@ async fn a_mentor_raises_a_concern_by_text_and_gets_a_reference() {
     )
     .await;
     let esc = w.store.escalations(None).await.unwrap()[0].clone();
-    assert_eq!(esc.source, "concern");
+    assert_eq!(esc.source.as_str(), "concern");
     assert_eq!(esc.verbatim.as_deref(), Some("Kim said she has not eaten for days"));
     assert!(w.last_to("+447700900101").await.body.contains(&esc.reference));
     assert!(w.last_to("900").await.body.contains("Sam raised a concern"));

@@ -9,7 +9,7 @@ use peerline_bot::InboundPayload;
 use peerline_core::Clock;
 use peerline_core::{
     clock::{from_millis, to_millis},
-    domain::{ChannelKind, PersonId, Role},
+    domain::{AttendanceOutcome, ChannelKind, EscalationSource, PersonId, Role, SessionKind},
     store::OutboxRow,
 };
 use support::world::{World, utc};
@@ -225,7 +225,7 @@ async fn check_ins_by_telegram_buttons_and_sms_numbers_flag_exactly_per_the_rule
             .await
             .unwrap()
             .iter()
-            .filter(|e| e.source == "wellbeing-flag")
+            .filter(|e| e.source == EscalationSource::WellbeingFlag)
             .count();
         assert_eq!(alerted, n > 0);
         n
@@ -430,7 +430,7 @@ async fn a_declined_reminder_tells_the_coordinator_and_two_misses_raise_a_review
             .await
             .unwrap()
             .iter()
-            .all(|s| s.outcome.as_deref() != Some("attended"))
+            .all(|s| s.outcome != Some(AttendanceOutcome::Attended))
     );
     // The next one is missed too: review flag.
     w.run_until(&scheduler, utc("2026-03-02T16:00:00Z"), Duration::hours(1))
@@ -603,7 +603,7 @@ async fn a_reminder_whose_place_is_a_long_link_still_reaches_an_sms_mentor_with_
     let starts = peerline_core::clock::to_millis(utc("2026-12-02T15:00:00Z"));
     let session = peerline_core::store::NewSession {
         service: w.service.id,
-        kind: "one-to-one",
+        kind: SessionKind::OneToOne,
         starts_at: starts,
         place: Some(&link),
         source: "cli",

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     clock::to_millis,
-    domain::{Language, Nation, PersonId, Role, ServiceId},
+    domain::{EscalationSource, Language, Nation, PersonId, Role, ServiceId},
     i18n::{FluentValue, Localizer},
     quote,
     store::{Escalation, NewOutbound, Priority, Safeguard, StoreError, Tx, Undelivered},
@@ -77,7 +77,7 @@ pub async fn alert(
         let args = |text: &str, cut: bool| -> Vec<(&'static str, FluentValue<'static>)> {
             vec![
                 ("reference", esc.reference.clone().into()),
-                ("source", esc.source.clone().into()),
+                ("source", esc.source.as_str().into()),
                 ("name", name.clone().into()),
                 ("raiser", raiser.clone().unwrap_or_else(|| "none".into()).into()),
                 ("text", text.to_owned().into()),
@@ -89,7 +89,7 @@ pub async fn alert(
         // A wellbeing flag has no words of the person's: describe the rule instead. Anything
         // else quotes the person's words, as much as fits one message on the coordinator's
         // channel; the whole text stays in the escalation for /history.
-        let body = if esc.source == "wellbeing-flag" {
+        let body = if esc.source == EscalationSource::WellbeingFlag {
             let rule = i18n.format(
                 lang,
                 "wellbeing-flag",
@@ -114,7 +114,7 @@ pub async fn alert(
                 channel: c.channel,
                 address: c.address.clone(),
                 priority: Priority::Safeguarding,
-                kind: if esc.source == "wellbeing-flag" {
+                kind: if esc.source == EscalationSource::WellbeingFlag {
                     "wellbeing-flag".into()
                 } else {
                     "escalation-alert".into()

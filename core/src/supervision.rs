@@ -6,7 +6,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime, Weekday};
 
 use crate::{
-    domain::{ChannelKind, Language},
+    domain::{AttendanceOutcome, ChannelKind, Language, SessionKind},
     i18n::Localizer,
     store::{Keyboard, Service},
 };
@@ -72,16 +72,18 @@ pub fn parse_reply_button(data: &str) -> Option<(i64, bool)> {
 }
 
 /// Button data for a coordinator's record: `svr:<session>:<person>:attended|missed|cancelled`.
-pub fn record_button(session: i64, person: i64, outcome: &str) -> String {
+pub fn record_button(session: i64, person: i64, outcome: AttendanceOutcome) -> String {
     format!("svr:{session}:{person}:{outcome}")
 }
 
-pub fn parse_record_button(data: &str) -> Option<(i64, i64, &'static str)> {
+pub fn parse_record_button(data: &str) -> Option<(i64, i64, AttendanceOutcome)> {
     let mut parts = data.strip_prefix("svr:")?.split(':');
     let session = parts.next()?.parse().ok()?;
     let person = parts.next()?.parse().ok()?;
-    let typed = parts.next()?;
-    let outcome = ["attended", "missed", "cancelled"].into_iter().find(|o| *o == typed)?;
+    let outcome = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
     Some((session, person, outcome))
 }
 
@@ -180,7 +182,7 @@ pub fn reminder_message(
     lang: Language,
     channel: ChannelKind,
     session: i64,
-    kind: &str,
+    kind: SessionKind,
     when: &str,
     place: Option<&str>,
     max_segments: u32,
@@ -190,7 +192,7 @@ pub fn reminder_message(
             lang,
             "supervision-reminder",
             &[
-                ("kind", kind.into()),
+                ("kind", kind.as_str().into()),
                 ("when", when.into()),
                 ("place", place.unwrap_or("none").into()),
                 ("placement", placement.into()),
@@ -237,9 +239,9 @@ pub fn record_prompt(
     );
     let buttons = (channel == ChannelKind::Telegram).then(|| {
         vec![
-            ["attended", "missed", "cancelled"]
+            AttendanceOutcome::ALL
                 .iter()
-                .map(|o| {
+                .map(|&o| {
                     (
                         i18n.text(lang, &format!("button-{o}")),
                         record_button(session, person, o),
@@ -325,8 +327,8 @@ mod tests {
         assert_eq!(parse_reply("maybe"), None);
         assert_eq!(parse_reply_button(&reply_button(7, false)), Some((7, false)));
         assert_eq!(
-            parse_record_button(&record_button(7, 3, "missed")),
-            Some((7, 3, "missed"))
+            parse_record_button(&record_button(7, 3, AttendanceOutcome::Missed)),
+            Some((7, 3, AttendanceOutcome::Missed))
         );
         assert_eq!(parse_record_button("svr:7:3:partied"), None);
     }
@@ -350,7 +352,7 @@ pub async fn record_outcome(
     service: crate::domain::ServiceId,
     session: i64,
     mentor: crate::domain::PersonId,
-    outcome: &str,
+    outcome: AttendanceOutcome,
     by: Option<crate::domain::PersonId>,
     now: i64,
 ) -> Result<Option<Recorded>, crate::store::StoreError> {
@@ -358,8 +360,8 @@ pub async fn record_outcome(
         return Ok(None);
     };
     let person = tx.person(mentor).await?;
-    let missed = outcome == "missed";
-    let review = missed && tx.previous_outcome(mentor, row.starts_at).await?.as_deref() == Some("missed");
+    let missed = outcome == AttendanceOutcome::Missed;
+    let review = missed && tx.previous_outcome(mentor, row.starts_at).await? == Some(AttendanceOutcome::Missed);
     if review {
         tx.add_flag(mentor, service, None, "supervision-missed-twice", now)
             .await?;

@@ -9,7 +9,7 @@
 //! support numbers, never an alert.
 
 use crate::{
-    domain::{ChannelKind, Language},
+    domain::{ChannelKind, EscalationSource, Language},
     i18n::Localizer,
     store::Keyboard,
 };
@@ -255,7 +255,7 @@ pub async fn conclude(
                     service,
                     subject: Some(person),
                     raised_by: None,
-                    source: "wellbeing-flag",
+                    source: EscalationSource::WellbeingFlag,
                     channel: None,
                     verbatim: None,
                     categories: flag.as_str(),

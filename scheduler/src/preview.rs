@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use peerline_core::{
     clock::{from_millis, to_millis},
-    domain::{Language, Role},
+    domain::{AttendanceOutcome, Language, Role, SessionKind, SessionStatus},
     store::{Service, Store, StoreError},
     supervision,
 };
@@ -35,9 +35,9 @@ pub async fn mentors_due(store: &Store, service: &Service, now: DateTime<Utc>) -
         let window = Duration::days(supervision::cadence_days(start, today));
         let sessions = store.sessions_of(p.id).await?;
         let covered = sessions.iter().any(|s| {
-            s.kind == "one-to-one"
-                && s.status != "cancelled"
-                && s.outcome.as_deref() != Some("cancelled")
+            s.kind == SessionKind::OneToOne
+                && s.status != SessionStatus::Cancelled
+                && s.outcome != Some(AttendanceOutcome::Cancelled)
                 && s.starts_at > to_millis(now - window)
                 && s.starts_at <= to_millis(now + window)
         });
@@ -87,17 +87,17 @@ pub async fn preview(
     }
     // Sessions: booked ones, plus the policy 1:1s and group sessions not yet booked.
     let horizon = to + Duration::hours(48);
-    let mut sessions: Vec<(DateTime<Utc>, String, &peerline_core::store::Person)> = Vec::new();
+    let mut sessions: Vec<(DateTime<Utc>, SessionKind, &peerline_core::store::Person)> = Vec::new();
     let time = service.hours.supervision_at;
     for p in active(&[Role::Mentor]) {
         let booked = store.sessions_of(p.id).await?;
-        for s in booked.iter().filter(|s| s.status == "booked") {
-            sessions.push((from_millis(s.starts_at), s.kind.clone(), p));
+        for s in booked.iter().filter(|s| s.status == SessionStatus::Booked) {
+            sessions.push((from_millis(s.starts_at), s.kind, p));
         }
         if let Some(start) = p.placement_start {
             let last_booked = booked
                 .iter()
-                .filter(|s| s.kind == "one-to-one")
+                .filter(|s| s.kind == SessionKind::OneToOne)
                 .map(|s| s.starts_at)
                 .max();
             for date in supervision::policy_dates(start) {
@@ -106,7 +106,7 @@ pub async fn preview(
                     break;
                 }
                 if at > from - Duration::hours(2) && last_booked.is_none_or(|b| to_millis(at) > b) {
-                    sessions.push((at, "one-to-one".into(), p));
+                    sessions.push((at, SessionKind::OneToOne, p));
                 }
             }
         }
@@ -120,9 +120,9 @@ pub async fn preview(
             for p in active(&[Role::Mentor]) {
                 if !sessions
                     .iter()
-                    .any(|(t, k, q)| *t == at && k == "group" && q.id == p.id)
+                    .any(|(t, k, q)| *t == at && *k == SessionKind::Group && q.id == p.id)
                 {
-                    sessions.push((at, "group".into(), p));
+                    sessions.push((at, SessionKind::Group, p));
                 }
             }
         }

@@ -3,6 +3,7 @@
 use anyhow::bail;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
+use peerline_core::domain::{AttendanceOutcome, SessionKind};
 use peerline_core::{
     clock::{from_millis, to_millis},
     config::Settings,
@@ -67,9 +68,9 @@ pub(super) async fn run(
             place,
         } => {
             let service = store.service_by_name(&service).await?;
-            if kind != "one-to-one" && kind != "group" {
+            let Ok(kind) = kind.parse::<SessionKind>() else {
                 bail!("--kind must be one-to-one or group");
-            }
+            };
             let local = chrono::NaiveDateTime::parse_from_str(at.trim(), "%Y-%m-%d %H:%M")
                 .map_err(|_| anyhow::anyhow!("--at {at:?} is not \"YYYY-MM-DD HH:MM\""))?;
             let starts = peerline_core::localtime::resolve(service.timezone, local);
@@ -87,7 +88,7 @@ pub(super) async fn run(
             }
             let session = peerline_core::store::NewSession {
                 service: service.id,
-                kind: &kind,
+                kind,
                 starts_at: to_millis(starts),
                 place: place.as_deref(),
                 source: "cli",
@@ -106,7 +107,7 @@ pub(super) async fn run(
                     peerline_core::domain::Language::EnGb,
                     peerline_core::domain::ChannelKind::Sms,
                     id,
-                    &kind,
+                    kind,
                     "Tue 22 Dec, 15:30",
                     Some(p),
                     settings.sms.max_segments,
@@ -143,7 +144,7 @@ pub(super) async fn run(
                     cell_safe(&name),
                     cell_or_dash(r.place.as_deref()),
                     cell_or_dash(r.response.as_deref()),
-                    cell_or_dash(r.outcome.as_deref())
+                    cell_or_dash(r.outcome.map(AttendanceOutcome::as_str))
                 );
             }
             Ok(())
@@ -155,9 +156,9 @@ pub(super) async fn run(
             outcome,
         } => {
             let service = store.service_by_name(&service).await?;
-            if !["attended", "missed", "cancelled"].contains(&outcome.as_str()) {
+            let Ok(outcome) = outcome.parse::<AttendanceOutcome>() else {
                 bail!("--outcome must be attended, missed or cancelled");
-            }
+            };
             let person = store
                 .people(service.id)
                 .await?
@@ -166,7 +167,7 @@ pub(super) async fn run(
                 .ok_or_else(|| anyhow::anyhow!("no one named {mentor:?} in {}", service.name))?;
             let mut tx = store.begin().await?;
             let rec = peerline_core::supervision::record_outcome(
-                &mut tx, service.id, session, person.id, &outcome, None, now_ms,
+                &mut tx, service.id, session, person.id, outcome, None, now_ms,
             )
             .await?
             .ok_or_else(|| anyhow::anyhow!("{mentor} is not booked on session {session} of {}", service.name))?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use peerline_core::{
     authz::Action,
     clock::{from_millis, to_millis},
-    domain::{ChannelKind, PersonId, Role},
+    domain::{ChannelKind, PersonId, Role, SessionKind},
     store::{AuditEntry, Keyboard, NewSession, PersonStatus, Service, StoreError, Tx},
     supervision::{self, BookWith, Booking},
 };
@@ -25,7 +25,7 @@ const MAX_MENTOR_BUTTONS: usize = 40;
 
 /// Who a booking is with, once checked against the coordinator's service.
 struct With {
-    kind: &'static str,
+    kind: SessionKind,
     /// The mentor's name, or empty for the group.
     name: String,
     attendees: Vec<PersonId>,
@@ -77,7 +77,7 @@ impl Engine {
                 let body = self.text(
                     lang,
                     "supervision-book-day",
-                    &[("kind", kind.into()), ("name", name.into())],
+                    &[("kind", kind.as_str().into()), ("name", name.into())],
                 );
                 reply.push(body, Some(rows(buttons)), false, "reply");
             }
@@ -90,7 +90,7 @@ impl Engine {
                     })
                     .collect();
                 let args = [
-                    ("kind", kind.into()),
+                    ("kind", kind.as_str().into()),
                     ("name", name.into()),
                     ("day", self.i18n.day(lang, day).into()),
                 ];
@@ -186,7 +186,7 @@ impl Engine {
                     return Ok(None);
                 }
                 Ok(Some(With {
-                    kind: "group",
+                    kind: SessionKind::Group,
                     name: String::new(),
                     attendees,
                 }))
@@ -198,7 +198,7 @@ impl Engine {
                     Ok(None)
                 }
                 Some(p) if p.role == Role::Mentor && p.status == PersonStatus::Active => Ok(Some(With {
-                    kind: "one-to-one",
+                    kind: SessionKind::OneToOne,
                     name: p.display_name,
                     attendees: vec![p.id],
                 })),
@@ -228,7 +228,7 @@ impl Engine {
         let when = self.i18n.when(lang, starts, service.timezone);
         let args = |when: &str| {
             [
-                ("kind", with.kind.into()),
+                ("kind", with.kind.as_str().into()),
                 ("name", with.name.as_str().into()),
                 ("when", when.to_owned().into()),
             ]
@@ -237,7 +237,11 @@ impl Engine {
             reply.push(self.text(lang, "supervision-book-gone", &[]), None, false, "reply");
             return Ok(());
         }
-        let mentor = with.attendees.first().copied().filter(|_| with.kind == "one-to-one");
+        let mentor = with
+            .attendees
+            .first()
+            .copied()
+            .filter(|_| with.kind == SessionKind::OneToOne);
         if tx.session_at(service.id, to_millis(starts), mentor).await? {
             // A second tap on the same button, or a clash: nothing is booked twice.
             reply.push(
@@ -269,7 +273,7 @@ impl Engine {
             detail: Some(format!("session {id}: {} at {}", with.kind, starts.to_rfc3339())),
         })
         .await?;
-        tracing::info!(session = id, service = %service.id, kind = with.kind, "supervision booked from Telegram");
+        tracing::info!(session = id, service = %service.id, kind = with.kind.as_str(), "supervision booked from Telegram");
         reply.push(
             self.text(lang, "supervision-booked", &args(&when)),
             None,

@@ -4,7 +4,7 @@
 use peerline_core::{
     authz::Action,
     clock::{from_millis, to_millis},
-    domain::{PersonId, ServiceId},
+    domain::{AttendanceOutcome, CheckinStatus, PersonId, ServiceId},
     store::{Checkin, NewOutbound, Priority, StoreError, Tx},
     supervision,
     wellbeing::{self, Answer, QUESTIONS},
@@ -88,7 +88,7 @@ impl Engine {
         {
             return Ok(true);
         }
-        if let Some(c) = open.filter(|c| !c.clarified && c.status == "open") {
+        if let Some(c) = open.filter(|c| !c.clarified && c.status == CheckinStatus::Open) {
             tx.set_clarified(c.id).await?;
             let body = self.text(
                 person.language,
@@ -114,7 +114,7 @@ impl Engine {
         let Some(measure) = usize::try_from(checkin.question).ok().and_then(|q| QUESTIONS.get(q)) else {
             return Ok(());
         };
-        let late = checkin.status == "missed" || to_millis(now) > checkin.closes_at;
+        let late = checkin.status == CheckinStatus::Missed || to_millis(now) > checkin.closes_at;
         let score = match answer {
             Answer::Score(n) => Some(n),
             Answer::Skip => None,
@@ -222,7 +222,7 @@ impl Engine {
         sender: &Sender,
         session: i64,
         mentor: PersonId,
-        outcome: &str,
+        outcome: AttendanceOutcome,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
         let staff = &sender.person;
@@ -256,7 +256,7 @@ impl Engine {
         let body = self.text(
             lang,
             "supervision-recorded",
-            &[("name", name.into()), ("outcome", outcome.into())],
+            &[("name", name.into()), ("outcome", outcome.as_str().into())],
         );
         reply.push(body, None, false, "supervision-recorded");
         let service = tx.service(staff.service_id).await?;

@@ -8,7 +8,9 @@
 //! and none parses button data of its own.
 
 use peerline_core::{
-    callbacks, safeguarding,
+    callbacks,
+    domain::AttendanceOutcome,
+    safeguarding,
     supervision::{self, Booking},
     text::keyword_form,
     wellbeing::{self, Answer},
@@ -83,7 +85,7 @@ pub enum Button {
     SupervisionRecord {
         session: i64,
         mentor: i64,
-        outcome: &'static str,
+        outcome: AttendanceOutcome,
     },
     /// A step of booking supervision on Telegram.
     Booking(Booking),
@@ -386,11 +388,11 @@ mod tests {
                 Intent::Button(Button::SupervisionReply { session: 5, yes: false }),
             ),
             (
-                supervision::record_button(5, 9, "missed"),
+                supervision::record_button(5, 9, AttendanceOutcome::Missed),
                 Intent::Button(Button::SupervisionRecord {
                     session: 5,
                     mentor: 9,
-                    outcome: "missed",
+                    outcome: AttendanceOutcome::Missed,
                 }),
             ),
             (

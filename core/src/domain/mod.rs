@@ -7,6 +7,7 @@ mod nation;
 mod ons4;
 mod phone;
 mod role;
+mod status;
 
 pub use ids::{IdentityId, InviteId, OutboxId, PersonId, ServiceId};
 pub use language::{Language, LanguageError};
@@ -14,3 +15,6 @@ pub use nation::{Nation, NationError};
 pub use ons4::{Measure, Ons4, Outcome, QUESTIONS};
 pub use phone::{PhoneError, PhoneNumber};
 pub use role::{ChannelKind, Role, RoleError};
+pub use status::{
+    AttendanceOutcome, CheckinStatus, EscalationSource, EscalationStatus, SessionKind, SessionStatus, StatusError,
+};

@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use super::{Result, Store, Tx, corrupt};
-use crate::domain::{PersonId, ServiceId};
+use crate::domain::{EscalationSource, EscalationStatus, PersonId, ServiceId};
 
 /// An escalation as stored.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -15,13 +15,13 @@ pub struct Escalation {
     pub service_id: i64,
     pub subject_person_id: Option<i64>,
     pub raised_by: Option<i64>,
-    pub source: String,
+    pub source: EscalationSource,
     pub channel: Option<String>,
     pub verbatim: Option<String>,
     pub categories: String,
     /// The rules that flagged it (risk language only), joined with "; ".
     pub risk_rules: String,
-    pub status: String,
+    pub status: EscalationStatus,
     pub created_at: i64,
     pub last_alert_at: i64,
     pub alerts_sent: i64,
@@ -48,8 +48,7 @@ pub struct NewEscalation<'a> {
     pub service: ServiceId,
     pub subject: Option<PersonId>,
     pub raised_by: Option<PersonId>,
-    /// `risk-language`, `concern` or `wellbeing-flag`.
-    pub source: &'a str,
+    pub source: EscalationSource,
     pub channel: Option<&'a str>,
     pub verbatim: Option<&'a str>,
     pub categories: &'a str,
@@ -99,7 +98,7 @@ impl Tx {
                 None => return Err(super::StoreError::Conflict("no free escalation reference".into())),
             }
         };
-        self.escalation_event(id, "opened", e.raised_by, Some(e.source), now)
+        self.escalation_event(id, "opened", e.raised_by, Some(e.source.as_str()), now)
             .await?;
         self.escalation(id)
             .await?

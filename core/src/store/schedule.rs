@@ -2,7 +2,10 @@
 //! supervision sessions with their attendees.
 
 use super::{Identity, Person, Result, Store, Tx};
-use crate::domain::{ChannelKind, IdentityId, Language, Measure, Ons4, Outcome, PersonId, Role, ServiceId};
+use crate::domain::{
+    AttendanceOutcome, ChannelKind, CheckinStatus, IdentityId, Language, Measure, Ons4, Outcome, PersonId, Role,
+    ServiceId, SessionKind, SessionStatus,
+};
 
 /// A person and the identity to write to: Telegram when they have it, else SMS; never an
 /// opted-out or unreachable identity.
@@ -72,7 +75,7 @@ pub struct Checkin {
     pub occurrence: i64,
     pub closes_at: i64,
     pub question: i64,
-    pub status: String,
+    pub status: CheckinStatus,
     pub life_satisfaction: Option<i64>,
     pub worthwhile: Option<i64>,
     pub happy: Option<i64>,
@@ -95,7 +98,7 @@ impl Checkin {
 
     /// How the rules see this check-in.
     pub fn outcome(&self) -> Outcome {
-        if self.status == "missed" || self.answered == 0 {
+        if self.status == CheckinStatus::Missed || self.answered == 0 {
             Outcome::Missed
         } else {
             Outcome::Answered(self.answers())
@@ -110,8 +113,7 @@ const CHECKIN_COLUMNS: &str = "id, person_id, service_id, occurrence, closes_at,
 #[derive(Debug, Clone, Copy)]
 pub struct NewSession<'a> {
     pub service: ServiceId,
-    /// `one-to-one` or `group`.
-    pub kind: &'a str,
+    pub kind: SessionKind,
     pub starts_at: i64,
     pub place: Option<&'a str>,
     /// `policy`, `cli`, `telegram`, `schedule`.
@@ -124,13 +126,13 @@ pub struct NewSession<'a> {
 pub struct SessionAttendee {
     pub session_id: i64,
     pub service_id: i64,
-    pub kind: String,
+    pub kind: SessionKind,
     pub starts_at: i64,
     pub place: Option<String>,
-    pub status: String,
+    pub status: SessionStatus,
     pub person_id: i64,
     pub response: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<AttendanceOutcome>,
 }
 
 const ATTENDEE_SELECT: &str = "SELECT s.id AS session_id, s.service_id, s.kind, s.starts_at, s.place, s.status, \
@@ -656,7 +658,7 @@ impl Tx {
         }
         let session = NewSession {
             service,
-            kind: "group",
+            kind: SessionKind::Group,
             starts_at,
             place: None,
             source: "schedule",
@@ -727,7 +729,7 @@ impl Tx {
         service: ServiceId,
         session: i64,
         person: PersonId,
-        outcome: &str,
+        outcome: AttendanceOutcome,
         by: Option<PersonId>,
         now: i64,
     ) -> Result<Option<SessionAttendee>> {
@@ -748,8 +750,12 @@ impl Tx {
             .bind(person.0)
             .execute(self.conn())
             .await?;
-        let status = if outcome == "cancelled" { "cancelled" } else { "held" };
-        if row.kind == "one-to-one" {
+        let status = if outcome == AttendanceOutcome::Cancelled {
+            SessionStatus::Cancelled
+        } else {
+            SessionStatus::Held
+        };
+        if row.kind == SessionKind::OneToOne {
             sqlx::query("UPDATE supervision_sessions SET status = ? WHERE id = ?")
                 .bind(status)
                 .bind(session)
@@ -757,13 +763,13 @@ impl Tx {
                 .await?;
         }
         Ok(Some(SessionAttendee {
-            outcome: Some(outcome.to_owned()),
+            outcome: Some(outcome),
             ..row
         }))
     }
 
     /// The outcome of the mentor's previous recorded session before `before`.
-    pub async fn previous_outcome(&mut self, person: PersonId, before: i64) -> Result<Option<String>> {
+    pub async fn previous_outcome(&mut self, person: PersonId, before: i64) -> Result<Option<AttendanceOutcome>> {
         Ok(sqlx::query_scalar(
             "SELECT a.outcome FROM supervision_sessions s JOIN supervision_attendees a ON a.session_id = s.id
              WHERE a.person_id = ? AND s.starts_at < ? AND a.outcome IN ('attended', 'missed')

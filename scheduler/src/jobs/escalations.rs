@@ -2,7 +2,11 @@
 //! `escalation.reprompt_minutes`, widening to deputies once it has waited long enough.
 
 use chrono::{DateTime, Utc};
-use peerline_core::{clock::to_millis, domain::ServiceId, safeguarding};
+use peerline_core::{
+    clock::to_millis,
+    domain::{EscalationSource, EscalationStatus, ServiceId},
+    safeguarding,
+};
 
 use crate::{Scheduler, SchedulerError, TickReport};
 
@@ -15,7 +19,7 @@ impl Scheduler {
             .await?
         {
             // A wellbeing flag is not an emergency: it comes back during working hours only.
-            if due.source == "wellbeing-flag" {
+            if due.source == EscalationSource::WellbeingFlag {
                 let service = self.store.service(ServiceId(due.service_id)).await?;
                 if !service.hours.staffed_at(now) {
                     continue;
@@ -25,7 +29,7 @@ impl Scheduler {
             let Some(esc) = tx.escalation(due.id).await? else {
                 continue;
             };
-            if esc.status != "open" || esc.last_alert_at + every.num_milliseconds() > to_millis(now) {
+            if esc.status != EscalationStatus::Open || esc.last_alert_at + every.num_milliseconds() > to_millis(now) {
                 continue;
             }
             let deputies = to_millis(now) - esc.created_at >= self.escalation.deputy_after.num_milliseconds();

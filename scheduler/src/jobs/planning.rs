@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use peerline_core::{
     clock::{from_millis, to_millis},
-    domain::Role,
+    domain::{Role, SessionKind},
     localtime,
     store::{NewSession, Recipient, Service},
     supervision,
@@ -46,7 +46,7 @@ impl Scheduler {
                 let at = localtime::resolve(service.timezone, date.and_time(time));
                 let session = NewSession {
                     service: service.id,
-                    kind: "one-to-one",
+                    kind: SessionKind::OneToOne,
                     starts_at: to_millis(at),
                     place: None,
                     source: "policy",

@@ -44,7 +44,7 @@ impl Scheduler {
                     who.language,
                     identity.channel,
                     s.session_id,
-                    &s.kind,
+                    s.kind,
                     &when,
                     s.place.as_deref(),
                     self.sms_max_segments,
