@@ -1,5 +1,5 @@
 //! Risk triage measured on the evaluation corpus (`core/risk/eval/<language>.tsv`) and on a
-//! held-out set (`core/risk/eval/holdout/<language>.tsv`, set 4): recall per category and false
+//! held-out set (`core/risk/eval/holdout/<language>.tsv`, set 5): recall per category and false
 //! alarms on ordinary messages, for the lists as they were (exact forms, no rules: "before")
 //! and for Peerline now ("after"). Each test prints its table, marks every rate short of the
 //! targets with TARGET NOT MET, and fails if:
@@ -29,9 +29,9 @@ const CORPUS: [(&str, &str); 3] = [
     ("pl", include_str!("../risk/eval/pl.tsv")),
 ];
 
-/// Held-out set 4, written by sessions that had not read the lists, the rules or `CORPUS`,
-/// and never used to tune them. Sets 1 to 3 were measured once each and then moved into
-/// `CORPUS`.
+/// Held-out set 5, written by a session that had not read the lists, the rules, `CORPUS`
+/// or an earlier held-out set, and never used to tune them. Sets 1 to 4 were measured once
+/// each and then moved into `CORPUS`.
 const HOLDOUT: [(&str, &str); 3] = [
     ("en-GB", include_str!("../risk/eval/holdout/en-GB.tsv")),
     ("cy", include_str!("../risk/eval/holdout/cy.tsv")),
@@ -53,25 +53,25 @@ fn floor(language: &str) -> f64 {
 }
 const MAX_FALSE_ALARMS: f64 = 0.03;
 
-/// Held-out set 4's first and only measurement (3 December 2026), recorded as a ratchet
-/// rather than hidden. It does not meet the targets: English self-harm and overdose, and
-/// every floored category in Welsh and Polish but Polish suicide, fall short (the misses are
-/// in the report of that commit). The rates may only go up (recall) or down (false alarms),
-/// by improving the rules on the corpus, never by tuning on the held-out set; to tune on a
-/// held-out message, move it to the corpus and write a new one in its place.
+/// Held-out set 5's first and only measurement (3 December 2026), recorded as a ratchet
+/// rather than hidden. Set 5 was written by a session that never saw the lists, the rules,
+/// the corpus or an earlier held-out set, and it is far short of the targets: the rules
+/// generalise much less than their corpus rates suggest. The rates may only go up (recall)
+/// or down (false alarms), by improving the rules on the corpus, never by tuning on the
+/// held-out set; to tune on a held-out message, move it to the corpus and write a new one.
 /// `(language, category, minimum recall)` and `(language, maximum false-alarm rate)`.
 const HELD_OUT_RECALL: [(&str, RiskCategory, f64); 9] = [
-    ("en-GB", RiskCategory::Suicide, 1.0), // 19 of 19
-    ("en-GB", RiskCategory::SelfHarm, 15.0 / 16.0),
-    ("en-GB", RiskCategory::Overdose, 13.0 / 16.0),
-    ("cy", RiskCategory::Suicide, 23.0 / 26.0),
-    ("cy", RiskCategory::SelfHarm, 11.0 / 16.0),
-    ("cy", RiskCategory::Overdose, 10.0 / 16.0),
-    ("pl", RiskCategory::Suicide, 24.0 / 26.0),
-    ("pl", RiskCategory::SelfHarm, 14.0 / 16.0),
-    ("pl", RiskCategory::Overdose, 13.0 / 16.0),
+    ("en-GB", RiskCategory::Suicide, 24.0 / 33.0),
+    ("en-GB", RiskCategory::SelfHarm, 16.0 / 28.0),
+    ("en-GB", RiskCategory::Overdose, 14.0 / 28.0),
+    ("cy", RiskCategory::Suicide, 23.0 / 33.0),
+    ("cy", RiskCategory::SelfHarm, 15.0 / 28.0),
+    ("cy", RiskCategory::Overdose, 13.0 / 28.0),
+    ("pl", RiskCategory::Suicide, 20.0 / 33.0),
+    ("pl", RiskCategory::SelfHarm, 14.0 / 28.0),
+    ("pl", RiskCategory::Overdose, 19.0 / 28.0),
 ];
-const HELD_OUT_FALSE_ALARMS: [(&str, f64); 3] = [("en-GB", 2.0 / 74.0), ("cy", 3.0 / 64.0), ("pl", 2.0 / 68.0)];
+const HELD_OUT_FALSE_ALARMS: [(&str, f64); 3] = [("en-GB", 9.0 / 96.0), ("cy", 2.0 / 99.0), ("pl", 4.0 / 95.0)];
 
 struct Case<'a> {
     line: usize,
@@ -302,7 +302,7 @@ fn corpus_recall_and_false_alarms_meet_the_targets() {
 fn held_out_recall_and_false_alarms_hold_the_ratchet() {
     let show = std::env::var_os("PEERLINE_SHOW_HELD_OUT").is_some_and(|v| v == "1");
     report_and_check(
-        "held out, set 4 (never tuned on)",
+        "held out, set 5 (never tuned on)",
         &HOLDOUT,
         50,
         Floors::HeldOutRatchet,
