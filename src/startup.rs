@@ -98,6 +98,7 @@ impl Application {
             tracing::warn!(error = %e, lock = %lock.path().display(), "could not write to the instance lock");
         }
         let limits = server::Limits::from_settings(&settings.http);
+        let min_free_bytes = settings.database.min_free_mib.saturating_mul(1024 * 1024);
         let mut tasks: Vec<Task> = Vec::new();
         let signal = OutboxSignal::new();
         let engine = Engine::new(
@@ -137,7 +138,7 @@ impl Application {
         }
         let mut router = router.with_state(HttpState {
             store: store.clone(),
-            min_free_bytes: settings.database.min_free_mib.saturating_mul(1024 * 1024),
+            min_free_bytes,
             clock: Arc::clone(&clock),
             undelivered_after: policy.undelivered_after,
         });
@@ -260,11 +261,8 @@ impl Application {
         tasks.push(task(move |stop| scheduler.run(tick, stop)));
         let (gauge_store, gauge_clock) = (store.clone(), Arc::clone(&clock));
         tasks.push(task(move |stop| queue_gauges(gauge_store, gauge_clock, stop)));
-        let (watched, min_free) = (
-            store.clone(),
-            settings.database.min_free_mib.saturating_mul(1024 * 1024),
-        );
-        tasks.push(task(move |stop| watch_storage(watched, min_free, stop)));
+        let watched = store.clone();
+        tasks.push(task(move |stop| watch_storage(watched, min_free_bytes, stop)));
         Ok(Self {
             _instance: instance,
             listener,

@@ -135,32 +135,6 @@ pub struct NewOutbound {
     pub not_before: i64,
 }
 
-impl NewOutbound {
-    /// A message to `person` at `identity`, due at `not_before` (ms), respecting opt-out.
-    pub fn to(
-        person: PersonId,
-        identity: &super::Identity,
-        priority: Priority,
-        kind: impl Into<String>,
-        body: String,
-        buttons: Option<Keyboard>,
-        not_before: i64,
-    ) -> Self {
-        NewOutbound {
-            person_id: Some(person),
-            identity_id: Some(identity.id),
-            channel: identity.channel,
-            address: identity.address.clone(),
-            priority,
-            kind: kind.into(),
-            body,
-            buttons,
-            ignore_opt_out: false,
-            not_before,
-        }
-    }
-}
-
 /// A message claimed for sending.
 #[derive(Debug, Clone)]
 pub struct ClaimedMessage {

@@ -42,6 +42,18 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// `person` by `identity`.
+    pub fn of(person: &super::Person, identity: &super::Identity) -> Self {
+        Contact {
+            person: person.id,
+            role: person.role,
+            language: person.language,
+            identity: identity.id,
+            channel: identity.channel,
+            address: identity.address.clone(),
+        }
+    }
+
     /// A message to this person by this way, due at `not_before` (ms), respecting opt-out.
     pub fn message(
         &self,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use peerline_core::{
     clock::to_millis,
     domain::Role,
-    store::{NewOutbound, Priority, Recipient, Service},
+    store::{Contact, Priority, Recipient, Service},
     wellbeing,
 };
 
@@ -50,15 +50,7 @@ impl Scheduler {
                     };
                     let (body, buttons) =
                         wellbeing::question_message(&self.i18n, person.language, identity.channel, id, 0);
-                    let m = NewOutbound::to(
-                        person.id,
-                        identity,
-                        Priority::Checkin,
-                        "checkin",
-                        body,
-                        buttons,
-                        send_at,
-                    );
+                    let m = Contact::of(person, identity).message(Priority::Checkin, "checkin", body, buttons, send_at);
                     run.tx().enqueue(&m, to_millis(now)).await?;
                     queued += 1;
                 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use peerline_core::{
     clock::{from_millis, to_millis},
     domain::{PersonId, ServiceId},
-    store::{NewOutbound, Priority},
+    store::{Contact, Priority},
     supervision,
 };
 
@@ -56,8 +56,9 @@ impl Scheduler {
                     .after_quiet(at)
                     .min(starts - Duration::minutes(30))
                     .max(at);
+                let contact = Contact::of(&who, &identity);
                 let to = |priority, kind: String, body, buttons| {
-                    NewOutbound::to(person, &identity, priority, kind, body, buttons, to_millis(send_at))
+                    contact.message(priority, &kind, body, buttons, to_millis(send_at))
                 };
                 let main = to(
                     Priority::Reminder,
