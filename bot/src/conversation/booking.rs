@@ -4,16 +4,15 @@
 //! booking to keep or lose. Once booked, the next thing the coordinator types within
 //! [`PLACE_PROMPT_MINUTES`] is taken as the room or video link.
 
-use chrono::{DateTime, Utc};
 use peerline_core::{
     authz::Action,
     clock::{from_millis, to_millis},
     domain::{ChannelKind, PersonId, Role, SessionKind},
-    store::{AuditEntry, Keyboard, NewSession, PersonStatus, Service, StoreError, Tx},
+    store::{AuditEntry, Keyboard, NewSession, PersonStatus, Service, StoreError},
     supervision::{self, BookWith, Booking},
 };
 
-use super::{Engine, EngineError, Reply, Sender};
+use super::{Engine, EngineError, Reply, Sender, Turn};
 
 /// How long after booking the coordinator's next message is taken as the place.
 const PLACE_PROMPT_MINUTES: i64 = 30;
@@ -35,37 +34,34 @@ impl Engine {
     /// `/supervision [name]` (`step` is `None`) or a booking button (one step further).
     pub(super) async fn booking(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         step: Option<Booking>,
         name: Option<&str>,
-        now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
+        let at = turn.at;
         let person = &sender.person;
-        if !self
-            .may(tx, reply, sender, Action::BookSupervision, to_millis(now))
-            .await?
-        {
+        if !self.may(turn, sender, Action::BookSupervision).await? {
             return Ok(());
         }
         let lang = person.language;
-        if reply.inbound.channel != ChannelKind::Telegram {
-            reply.push(self.text(lang, "supervision-book-telegram", &[]), None, false, "reply");
+        if turn.reply.inbound.channel != ChannelKind::Telegram {
+            turn.reply
+                .push(self.text(lang, "supervision-book-telegram", &[]), None, false, "reply");
             return Ok(());
         }
-        let service = tx.service(person.service_id).await?;
+        let service = turn.tx.service(person.service_id).await?;
         let Some(step) = step else {
-            self.ask_whom(reply, &service, name).await?;
+            self.ask_whom(&mut turn.reply, &service, name).await?;
             return Ok(());
         };
-        let Some(with) = self.with(tx, reply, sender, &service, step.with, now).await? else {
+        let Some(with) = self.with(turn, sender, &service, step.with).await? else {
             return Ok(());
         };
         let (kind, name) = (with.kind, with.name.as_str());
         match (step.day, step.time) {
             (None, _) => {
-                let today = now.with_timezone(&service.timezone).date_naive();
+                let today = at.with_timezone(&service.timezone).date_naive();
                 let days = supervision::booking_days(&service, today);
                 let buttons = days
                     .iter()
@@ -79,7 +75,7 @@ impl Engine {
                     "supervision-book-day",
                     &[("kind", kind.as_str().into()), ("name", name.into())],
                 );
-                reply.push(body, Some(rows(buttons)), false, "reply");
+                turn.reply.push(body, Some(rows(buttons)), false, "reply");
             }
             (Some(day), None) => {
                 let buttons = supervision::booking_times(&service)
@@ -94,17 +90,14 @@ impl Engine {
                     ("name", name.into()),
                     ("day", self.i18n.day(lang, day).into()),
                 ];
-                reply.push(
+                turn.reply.push(
                     self.text(lang, "supervision-book-time", &args),
                     Some(rows(buttons)),
                     false,
                     "reply",
                 );
             }
-            (Some(day), Some(time)) => {
-                self.book(tx, reply, sender, &service, with, day.and_time(time), now)
-                    .await?
-            }
+            (Some(day), Some(time)) => self.book(turn, sender, &service, with, day.and_time(time)).await?,
         }
         Ok(())
     }
@@ -168,12 +161,10 @@ impl Engine {
     /// booking has expired"; another service's mentor gets the same answer, audited as denied.
     async fn with(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         service: &Service,
         with: BookWith,
-        now: DateTime<Utc>,
     ) -> Result<Option<With>, EngineError> {
         let coordinator = &sender.person;
         let gone = self.text(coordinator.language, "supervision-book-gone", &[]);
@@ -182,7 +173,7 @@ impl Engine {
                 let attendees: Vec<PersonId> = self.active_mentors(service).await?.into_iter().map(|m| m.0).collect();
                 if attendees.is_empty() {
                     let body = self.text(coordinator.language, "supervision-book-no-mentors", &[]);
-                    reply.push(body, None, false, "reply");
+                    turn.reply.push(body, None, false, "reply");
                     return Ok(None);
                 }
                 Ok(Some(With {
@@ -191,10 +182,16 @@ impl Engine {
                     attendees,
                 }))
             }
-            BookWith::Mentor(id) => match tx.person(PersonId(id)).await.map(Some).or_else(not_found_is_none)? {
+            BookWith::Mentor(id) => match turn
+                .tx
+                .person(PersonId(id))
+                .await
+                .map(Some)
+                .or_else(not_found_is_none)?
+            {
                 Some(p) if p.service_id != coordinator.service_id => {
                     let why = (Action::BookSupervision, "other service");
-                    self.deny(tx, reply, sender, why, Some(gone), to_millis(now)).await?;
+                    self.deny(turn, sender, why, Some(gone)).await?;
                     Ok(None)
                 }
                 Some(p) if p.role == Role::Mentor && p.status == PersonStatus::Active => Ok(Some(With {
@@ -203,7 +200,7 @@ impl Engine {
                     attendees: vec![p.id],
                 })),
                 _ => {
-                    reply.push(gone, None, false, "reply");
+                    turn.reply.push(gone, None, false, "reply");
                     Ok(None)
                 }
             },
@@ -214,14 +211,13 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     async fn book(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         service: &Service,
         with: With,
         at: chrono::NaiveDateTime,
-        now: DateTime<Utc>,
     ) -> Result<(), EngineError> {
+        let now = turn.at;
         let coordinator = &sender.person;
         let lang = coordinator.language;
         let starts = peerline_core::localtime::resolve(service.timezone, at);
@@ -234,7 +230,8 @@ impl Engine {
             ]
         };
         if starts <= now {
-            reply.push(self.text(lang, "supervision-book-gone", &[]), None, false, "reply");
+            turn.reply
+                .push(self.text(lang, "supervision-book-gone", &[]), None, false, "reply");
             return Ok(());
         }
         let mentor = with
@@ -242,9 +239,9 @@ impl Engine {
             .first()
             .copied()
             .filter(|_| with.kind == SessionKind::OneToOne);
-        if tx.session_at(service.id, to_millis(starts), mentor).await? {
+        if turn.tx.session_at(service.id, to_millis(starts), mentor).await? {
             // A second tap on the same button, or a clash: nothing is booked twice.
-            reply.push(
+            turn.reply.push(
                 self.text(lang, "supervision-book-clash", &args(&when)),
                 None,
                 false,
@@ -260,21 +257,22 @@ impl Engine {
             source: "telegram",
             attendees: &with.attendees,
         };
-        let id = tx.add_session(&session, to_millis(now)).await?;
+        let id = turn.tx.add_session(&session, to_millis(now)).await?;
         let until = now + chrono::Duration::minutes(PLACE_PROMPT_MINUTES);
-        tx.ask_place(id, coordinator.id, to_millis(until)).await?;
-        tx.audit(AuditEntry {
-            at: to_millis(now),
-            service_id: Some(service.id),
-            actor_person_id: Some(coordinator.id),
-            actor_label: reply.inbound.channel.as_str(),
-            action: "supervision.book",
-            subject_person_id: mentor,
-            detail: Some(format!("session {id}: {} at {}", with.kind, starts.to_rfc3339())),
-        })
-        .await?;
+        turn.tx.ask_place(id, coordinator.id, to_millis(until)).await?;
+        turn.tx
+            .audit(AuditEntry {
+                at: to_millis(now),
+                service_id: Some(service.id),
+                actor_person_id: Some(coordinator.id),
+                actor_label: turn.reply.inbound.channel.as_str(),
+                action: "supervision.book",
+                subject_person_id: mentor,
+                detail: Some(format!("session {id}: {} at {}", with.kind, starts.to_rfc3339())),
+            })
+            .await?;
         tracing::info!(session = id, service = %service.id, kind = with.kind.as_str(), "supervision booked from Telegram");
-        reply.push(
+        turn.reply.push(
             self.text(lang, "supervision-booked", &args(&when)),
             None,
             false,
@@ -284,26 +282,20 @@ impl Engine {
     }
 
     /// Text from a coordinator who has just booked a session: where it is.
-    pub(super) async fn place(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        sender: &Sender,
-        words: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, EngineError> {
+    pub(super) async fn place(&self, turn: &mut Turn<'_>, sender: &Sender, words: &str) -> Result<bool, EngineError> {
+        let now = turn.now();
         let coordinator = &sender.person;
         let place = words.trim();
         if !coordinator.role.is_staff() || place.is_empty() {
             return Ok(false);
         }
-        let Some((session, starts_at)) = tx.asking_place(coordinator.id, to_millis(now)).await? else {
+        let Some((session, starts_at)) = turn.tx.asking_place(coordinator.id, now).await? else {
             return Ok(false);
         };
         // A room name or a link, not an essay: keep what fits on a reminder.
         let place: String = place.chars().take(200).collect();
-        tx.set_place(session, &place).await?;
-        let service = tx.service(coordinator.service_id).await?;
+        turn.tx.set_place(session, &place).await?;
+        let service = turn.tx.service(coordinator.service_id).await?;
         let when = self
             .i18n
             .when(coordinator.language, from_millis(starts_at), service.timezone);
@@ -312,7 +304,7 @@ impl Engine {
             "supervision-place-set",
             &[("when", when.into()), ("place", place.as_str().into())],
         );
-        reply.push(body, None, false, "reply");
+        turn.reply.push(body, None, false, "reply");
         Ok(true)
     }
 }

@@ -3,43 +3,41 @@
 use peerline_core::{
     authz::Action,
     callbacks,
-    clock::to_millis,
     domain::PersonId,
     quote,
-    store::{AuditEntry, NewOutbound, Priority, Tx},
+    store::{AuditEntry, NewOutbound, Priority},
 };
 
-use super::{Engine, EngineError, Reply, Sender, availability};
+use super::{Engine, EngineError, Sender, Turn, availability};
 
 impl Engine {
     /// `/available [days and hours]`: show, set or clear when this mentor is offered callback
     /// requests. A spec that cannot be read changes nothing and says which words were at fault.
     pub(super) async fn availability(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         spec: Option<String>,
-        now: i64,
     ) -> Result<(), EngineError> {
+        let now = turn.now();
         let person = &sender.person;
         let lang = person.language;
         let how = self.text(
             lang,
             "availability-how",
-            &[("channel", Self::channel_arg(reply.inbound.channel))],
+            &[("channel", Self::channel_arg(turn.reply.inbound.channel))],
         );
         let day = |d: u32| self.text(lang, "weekday", &[("n", d.into())]);
         let (windows, message) = match spec {
             None => {
-                let current = tx.availability_of(person.id).await?;
+                let current = turn.tx.availability_of(person.id).await?;
                 let body = if current.is_empty() {
                     self.text(lang, "availability-none", &[])
                 } else {
                     let windows = availability::describe(&current, day);
                     self.text(lang, "availability-current", &[("windows", windows.into())])
                 };
-                reply.push(format!("{body} {how}"), None, false, "reply");
+                turn.reply.push(format!("{body} {how}"), None, false, "reply");
                 return Ok(());
             }
             Some(spec) if availability::is_off(&spec) => (Vec::new(), "availability-off"),
@@ -51,66 +49,65 @@ impl Engine {
                         None if e == availability::SpecError::TooMany => self.text(lang, "availability-too-many", &[]),
                         None => String::new(),
                     };
-                    reply.push(format!("{body} {how}").trim().to_owned(), None, false, "reply");
+                    turn.reply
+                        .push(format!("{body} {how}").trim().to_owned(), None, false, "reply");
                     return Ok(());
                 }
             },
         };
-        tx.set_availability(person.id, &windows).await?;
+        turn.tx.set_availability(person.id, &windows).await?;
         let english = availability::describe(&windows, availability::english_day);
-        tx.audit(AuditEntry {
-            at: now,
-            service_id: Some(person.service_id),
-            actor_person_id: Some(person.id),
-            actor_label: reply.inbound.channel.as_str(),
-            action: "availability.set",
-            subject_person_id: Some(person.id),
-            detail: Some(if english.is_empty() { "off".to_owned() } else { english }),
-        })
-        .await?;
+        turn.tx
+            .audit(AuditEntry {
+                at: now,
+                service_id: Some(person.service_id),
+                actor_person_id: Some(person.id),
+                actor_label: turn.reply.inbound.channel.as_str(),
+                action: "availability.set",
+                subject_person_id: Some(person.id),
+                detail: Some(if english.is_empty() { "off".to_owned() } else { english }),
+            })
+            .await?;
         let body = self.text(
             lang,
             message,
             &[("windows", availability::describe(&windows, day).into())],
         );
-        reply.push(body, None, false, "reply");
+        turn.reply.push(body, None, false, "reply");
         Ok(())
     }
 
     /// `CALLBACK`: record, acknowledge with an expected time (or, out of hours, when and the
     /// crisis numbers) and offer it to the mentors available now.
-    pub(super) async fn callback_request(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        sender: &Sender,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), EngineError> {
+    pub(super) async fn callback_request(&self, turn: &mut Turn<'_>, sender: &Sender) -> Result<(), EngineError> {
+        let at = turn.at;
         let person = &sender.person;
         let lang = person.language;
-        if let Some(open) = tx.open_callback_of(person.id).await? {
+        if let Some(open) = turn.tx.open_callback_of(person.id).await? {
             let body = self.text(
                 lang,
                 "callback-already",
                 &[("reference", open.reference.as_str().into())],
             );
-            reply.push_with(body, None, false, "callback-ack", Priority::Callback);
+            turn.reply
+                .push_with(body, None, false, "callback-ack", Priority::Callback);
             return Ok(());
         }
-        let service = tx.service(person.service_id).await?;
-        let cb = tx.open_callback(service.id, person.id, to_millis(now)).await?;
-        tx.audit(AuditEntry {
-            at: to_millis(now),
-            service_id: Some(service.id),
-            actor_person_id: Some(person.id),
-            actor_label: reply.inbound.channel.as_str(),
-            action: "callback.request",
-            subject_person_id: Some(person.id),
-            detail: Some(cb.reference.clone()),
-        })
-        .await?;
-        if !service.hours.staffed_at(now) {
-            let when = self.i18n.when(lang, service.hours.next_staffed(now), service.timezone);
+        let service = turn.tx.service(person.service_id).await?;
+        let cb = turn.tx.open_callback(service.id, person.id, turn.now()).await?;
+        turn.tx
+            .audit(AuditEntry {
+                at: turn.now(),
+                service_id: Some(service.id),
+                actor_person_id: Some(person.id),
+                actor_label: turn.reply.inbound.channel.as_str(),
+                action: "callback.request",
+                subject_person_id: Some(person.id),
+                detail: Some(cb.reference.clone()),
+            })
+            .await?;
+        if !service.hours.staffed_at(at) {
+            let when = self.i18n.when(lang, service.hours.next_staffed(at), service.timezone);
             let body = self.text(
                 lang,
                 "callback-out-of-hours",
@@ -120,8 +117,9 @@ impl Engine {
                     ("nation", service.nation.as_str().into()),
                 ],
             );
-            reply.push_with(body, None, false, "callback-ack", Priority::Callback);
-            reply.push_with(
+            turn.reply
+                .push_with(body, None, false, "callback-ack", Priority::Callback);
+            turn.reply.push_with(
                 self.text(lang, "callback-ask-safe", &[]),
                 None,
                 false,
@@ -136,20 +134,21 @@ impl Engine {
             &[
                 ("reference", cb.reference.as_str().into()),
                 ("minutes", service.callback_expected_minutes.into()),
-                ("channel", reply.inbound.channel.as_str().into()),
+                ("channel", turn.reply.inbound.channel.as_str().into()),
             ],
         );
-        reply.push_with(body, None, false, "callback-ack", Priority::Callback);
-        reply.push_with(
+        turn.reply
+            .push_with(body, None, false, "callback-ack", Priority::Callback);
+        turn.reply.push_with(
             self.text(lang, "callback-ask-safe", &[]),
             None,
             false,
             "callback-ask",
             Priority::Callback,
         );
-        if callbacks::offer(tx, &self.i18n, &cb, &service, now).await? == 0 {
-            // Nobody is available right now: the coordinators arrange it.
-            callbacks::tell_coordinators(tx, &self.i18n, &cb, now).await?;
+        if callbacks::offer(&mut turn.tx, &self.i18n, &cb, &service, at).await? == 0 {
+            // Nobody is available right at: the coordinators arrange it.
+            callbacks::tell_coordinators(&mut turn.tx, &self.i18n, &cb, at).await?;
         }
         Ok(())
     }
@@ -157,34 +156,31 @@ impl Engine {
     /// A mentor takes a callback (button or `TAKE <ref>`): exactly one acceptance wins.
     pub(super) async fn take_callback(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         id: Option<i64>,
         reference: Option<&str>,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
+        let now = turn.now();
         let mentor = &sender.person;
         let lang = mentor.language;
-        if !self
-            .may(tx, reply, sender, Action::TakeCallback, to_millis(now))
-            .await?
-        {
+        if !self.may(turn, sender, Action::TakeCallback).await? {
             return Ok(());
         }
         let Some(cb) = self
-            .own_callback(tx, reply, sender, Action::TakeCallback, (id, reference), now)
+            .own_callback(turn, sender, Action::TakeCallback, (id, reference))
             .await?
         else {
             return Ok(());
         };
-        if !tx.accept_callback(cb.id, mentor.id, to_millis(now)).await? {
+        if !turn.tx.accept_callback(cb.id, mentor.id, now).await? {
             let body = self.text(lang, "callback-taken", &[("reference", cb.reference.as_str().into())]);
-            reply.push_with(body, None, false, "callback-taken", Priority::Callback);
+            turn.reply
+                .push_with(body, None, false, "callback-taken", Priority::Callback);
             return Ok(());
         }
-        let service = tx.service(mentor.service_id).await?;
-        let mentee = tx.person(PersonId(cb.mentee_id)).await?;
+        let service = turn.tx.service(mentor.service_id).await?;
+        let mentee = turn.tx.person(PersonId(cb.mentee_id)).await?;
         let number = if service.callback_show_number {
             let phone = self
                 .store
@@ -193,16 +189,17 @@ impl Engine {
                 .into_iter()
                 .find(|i| i.channel.as_str() == "sms");
             if let Some(p) = &phone {
-                tx.audit(AuditEntry {
-                    at: to_millis(now),
-                    service_id: Some(service.id),
-                    actor_person_id: Some(mentor.id),
-                    actor_label: reply.inbound.channel.as_str(),
-                    action: "callback.number-shown",
-                    subject_person_id: Some(mentee.id),
-                    detail: Some(cb.reference.clone()),
-                })
-                .await?;
+                turn.tx
+                    .audit(AuditEntry {
+                        at: now,
+                        service_id: Some(service.id),
+                        actor_person_id: Some(mentor.id),
+                        actor_label: turn.reply.inbound.channel.as_str(),
+                        action: "callback.number-shown",
+                        subject_person_id: Some(mentee.id),
+                        detail: Some(cb.reference.clone()),
+                    })
+                    .await?;
                 Some(p.address.clone())
             } else {
                 None
@@ -219,9 +216,10 @@ impl Engine {
                 ("number", number.as_deref().unwrap_or("hidden").into()),
             ],
         );
-        reply.push_with(body, None, false, "callback-won", Priority::Callback);
+        turn.reply
+            .push_with(body, None, false, "callback-won", Priority::Callback);
         if let Some(words) = &cb.safe_to_call {
-            let body = quote::build_quoting(reply.inbound.channel, words, |q, _| {
+            let body = quote::build_quoting(turn.reply.inbound.channel, words, |q, _| {
                 self.text(
                     lang,
                     "callback-safe-forward",
@@ -232,9 +230,10 @@ impl Engine {
                     ],
                 )
             });
-            reply.push_with(body, None, false, "callback-safe", Priority::Callback);
+            turn.reply
+                .push_with(body, None, false, "callback-safe", Priority::Callback);
         }
-        let channel = reply.inbound.channel;
+        let channel = turn.reply.inbound.channel;
         let buttons = (channel == peerline_core::domain::ChannelKind::Telegram).then(|| {
             vec![
                 [
@@ -255,20 +254,21 @@ impl Engine {
                 ("channel", channel.as_str().into()),
             ],
         );
-        reply.push_with(body, buttons, false, "callback-record", Priority::Callback);
+        turn.reply
+            .push_with(body, buttons, false, "callback-record", Priority::Callback);
         // The others offered it are told it has gone; the mentee that someone will call.
-        for other in tx.offered_to(cb.id).await? {
+        for other in turn.tx.offered_to(cb.id).await? {
             if other == mentor.id {
                 continue;
             }
-            let p = tx.person(other).await?;
+            let p = turn.tx.person(other).await?;
             if let Some(identity) = self.store.reachable_identity(other).await? {
                 let body = self.text(
                     p.language,
                     "callback-taken",
                     &[("reference", cb.reference.as_str().into())],
                 );
-                reply.also(NewOutbound {
+                turn.reply.also(NewOutbound {
                     person_id: Some(other),
                     identity_id: Some(identity.id),
                     channel: identity.channel,
@@ -278,12 +278,12 @@ impl Engine {
                     body,
                     buttons: None,
                     ignore_opt_out: false,
-                    not_before: to_millis(now),
+                    not_before: now,
                 });
             }
         }
         if let Some(identity) = self.store.reachable_identity(mentee.id).await? {
-            reply.also(NewOutbound {
+            turn.reply.also(NewOutbound {
                 person_id: Some(mentee.id),
                 identity_id: Some(identity.id),
                 channel: identity.channel,
@@ -293,7 +293,7 @@ impl Engine {
                 body: self.text(mentee.language, "callback-accepted", &[]),
                 buttons: None,
                 ignore_opt_out: false,
-                not_before: to_millis(now),
+                not_before: now,
             });
         }
         Ok(())
@@ -303,13 +303,13 @@ impl Engine {
     /// took the call. Returns false when there is no request waiting for that answer.
     pub(super) async fn callback_details(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         words: &str,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool, EngineError> {
-        let Some(cb) = tx
+        let now = turn.now();
+        let Some(cb) = turn
+            .tx
             .open_callback_of(sender.person.id)
             .await?
             .filter(|c| c.safe_to_call.is_none())
@@ -320,8 +320,8 @@ impl Engine {
         if words.is_empty() {
             return Ok(false);
         }
-        tx.set_safe_to_call(cb.id, words).await?;
-        reply.push_with(
+        turn.tx.set_safe_to_call(cb.id, words).await?;
+        turn.reply.push_with(
             self.text(sender.person.language, "callback-safe-noted", &[]),
             None,
             false,
@@ -331,7 +331,7 @@ impl Engine {
         if let Some(mentor) = cb.accepted_by.map(PersonId)
             && let Some(identity) = self.store.reachable_identity(mentor).await?
         {
-            let m = tx.person(mentor).await?;
+            let m = turn.tx.person(mentor).await?;
             let body = quote::build_quoting(identity.channel, words, |q, _| {
                 self.text(
                     m.language,
@@ -343,7 +343,7 @@ impl Engine {
                     ],
                 )
             });
-            reply.also(NewOutbound {
+            turn.reply.also(NewOutbound {
                 person_id: Some(mentor),
                 identity_id: Some(identity.id),
                 channel: identity.channel,
@@ -353,7 +353,7 @@ impl Engine {
                 body,
                 buttons: None,
                 ignore_opt_out: false,
-                not_before: to_millis(now),
+                not_before: now,
             });
         }
         Ok(true)
@@ -362,23 +362,19 @@ impl Engine {
     /// The mentor who took a callback records how it went; follow-up needed tells the team.
     pub(super) async fn callback_done(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         (id, reference): (Option<i64>, Option<&str>),
         outcome: Option<&'static str>,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
+        let now = turn.now();
         let mentor = &sender.person;
-        let channel = reply.inbound.channel.as_str();
-        if !self
-            .may(tx, reply, sender, Action::RecordCallback, to_millis(now))
-            .await?
-        {
+        let channel = turn.reply.inbound.channel.as_str();
+        if !self.may(turn, sender, Action::RecordCallback).await? {
             return Ok(());
         }
         let Some(cb) = self
-            .own_callback(tx, reply, sender, Action::RecordCallback, (id, reference), now)
+            .own_callback(turn, sender, Action::RecordCallback, (id, reference))
             .await?
         else {
             return Ok(());
@@ -389,53 +385,45 @@ impl Engine {
                 "callback-record-how",
                 &[("reference", cb.reference.as_str().into()), ("channel", channel.into())],
             );
-            reply.push(body, None, false, "reply");
+            turn.reply.push(body, None, false, "reply");
             return Ok(());
         };
         if cb.accepted_by != Some(mentor.id.0) {
             // Offered to them, perhaps, but taken by someone else (or by nobody yet).
             return self
-                .deny(
-                    tx,
-                    reply,
-                    sender,
-                    (Action::RecordCallback, "not their call"),
-                    None,
-                    to_millis(now),
-                )
+                .deny(turn, sender, (Action::RecordCallback, "not their call"), None)
                 .await;
         }
-        if !tx
-            .set_callback_outcome(cb.id, mentor.id, outcome, to_millis(now))
-            .await?
-        {
+        if !turn.tx.set_callback_outcome(cb.id, mentor.id, outcome, now).await? {
             let body = self.text(
                 mentor.language,
                 "callback-not-found",
                 &[("reference", cb.reference.as_str().into())],
             );
-            reply.push(body, None, false, "reply");
+            turn.reply.push(body, None, false, "reply");
             return Ok(());
         }
-        tx.audit(AuditEntry {
-            at: to_millis(now),
-            service_id: Some(mentor.service_id),
-            actor_person_id: Some(mentor.id),
-            actor_label: channel,
-            action: "callback.outcome",
-            subject_person_id: Some(PersonId(cb.mentee_id)),
-            detail: Some(format!("{} {outcome}", cb.reference)),
-        })
-        .await?;
+        turn.tx
+            .audit(AuditEntry {
+                at: now,
+                service_id: Some(mentor.service_id),
+                actor_person_id: Some(mentor.id),
+                actor_label: channel,
+                action: "callback.outcome",
+                subject_person_id: Some(PersonId(cb.mentee_id)),
+                detail: Some(format!("{} {outcome}", cb.reference)),
+            })
+            .await?;
         let body = self.text(
             mentor.language,
             "callback-outcome-noted",
             &[("reference", cb.reference.as_str().into())],
         );
-        reply.push_with(body, None, false, "callback-outcome", Priority::Callback);
+        turn.reply
+            .push_with(body, None, false, "callback-outcome", Priority::Callback);
         if outcome == "follow-up" {
-            let mentee = tx.person(PersonId(cb.mentee_id)).await?;
-            for c in tx.staff_contacts(mentor.service_id).await? {
+            let mentee = turn.tx.person(PersonId(cb.mentee_id)).await?;
+            for c in turn.tx.staff_contacts(mentor.service_id).await? {
                 let body = self.text(
                     c.language,
                     "callback-follow-up-staff",
@@ -444,7 +432,7 @@ impl Engine {
                         ("name", mentee.display_name.as_str().into()),
                     ],
                 );
-                reply.also(NewOutbound {
+                turn.reply.also(NewOutbound {
                     person_id: Some(c.person),
                     identity_id: Some(c.identity),
                     channel: c.channel,
@@ -454,7 +442,7 @@ impl Engine {
                     body,
                     buttons: None,
                     ignore_opt_out: false,
-                    not_before: to_millis(now),
+                    not_before: now,
                 });
             }
         }
@@ -462,21 +450,16 @@ impl Engine {
     }
 
     /// `CANCEL CALLBACK`.
-    pub(super) async fn cancel_callback(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        sender: &Sender,
-    ) -> Result<(), EngineError> {
+    pub(super) async fn cancel_callback(&self, turn: &mut Turn<'_>, sender: &Sender) -> Result<(), EngineError> {
         let lang = sender.person.language;
-        if let Some(cb) = tx.open_callback_of(sender.person.id).await? {
-            tx.cancel_callback(cb.id).await?;
+        if let Some(cb) = turn.tx.open_callback_of(sender.person.id).await? {
+            turn.tx.cancel_callback(cb.id).await?;
         }
-        reply.push_with(
+        turn.reply.push_with(
             self.text(
                 lang,
                 "callback-cancelled",
-                &[("channel", reply.inbound.channel.as_str().into())],
+                &[("channel", turn.reply.inbound.channel.as_str().into())],
             ),
             None,
             false,
@@ -493,24 +476,22 @@ impl Engine {
     /// answer, and the attempt is audited.
     async fn own_callback(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         action: Action,
         (id, reference): (Option<i64>, Option<&str>),
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<peerline_core::store::Callback>, EngineError> {
         let service = sender.person.service_id;
         let (found, foreign) = match (id, reference) {
-            (Some(id), _) => match tx.callback(id).await {
+            (Some(id), _) => match turn.tx.callback(id).await {
                 Ok(c) if c.service_id == service.0 => (Some(c), None),
                 Ok(c) => (None, Some(c.reference)),
                 Err(_) => (None, None),
             },
-            (None, Some(r)) => match tx.callback_by_ref(service, r).await? {
+            (None, Some(r)) => match turn.tx.callback_by_ref(service, r).await? {
                 Some(c) => (Some(c), None),
                 None => {
-                    let owner = tx.reference_owner(r).await?;
+                    let owner = turn.tx.reference_owner(r).await?;
                     (None, owner.filter(|o| *o != service).map(|_| r.to_owned()))
                 }
             },
@@ -530,11 +511,8 @@ impl Engine {
             None => self.text(lang, "callback-gone", &[]),
         };
         match foreign {
-            Some(_) => {
-                self.deny(tx, reply, sender, (action, "other service"), Some(body), to_millis(now))
-                    .await?
-            }
-            None => reply.push(body, None, false, "reply"),
+            Some(_) => self.deny(turn, sender, (action, "other service"), Some(body)).await?,
+            None => turn.reply.push(body, None, false, "reply"),
         }
         Ok(None)
     }

@@ -7,7 +7,6 @@
 //! goes to the person on the channel they wrote from, signed, through the outbox; every view,
 //! reply and close is audited, and no number is ever shown.
 
-use chrono::{DateTime, Utc};
 use peerline_core::{
     authz::Action,
     clock::{from_millis, to_millis},
@@ -16,7 +15,7 @@ use peerline_core::{
     store::{AuditEntry, MediaNote, NewOutbound, Priority, ThreadEnd, Tx, Unanswered},
 };
 
-use super::{Engine, EngineError, Reply, Sender, keywords::Intent};
+use super::{Engine, EngineError, Reply, Sender, Turn, keywords::Intent};
 use crate::inbound::InboundPayload;
 
 /// Listed per `/inbox` on Telegram (one message each, so each can be answered by reply) and
@@ -31,15 +30,14 @@ impl Engine {
     /// the coordinators. An opted-out person's message is kept, and nothing is sent to them.
     pub(super) async fn unanswered(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         opted_out: bool,
-        at: DateTime<Utc>,
     ) -> Result<(), EngineError> {
+        let at = turn.at;
         let person = &sender.person;
         let now = to_millis(at);
-        let media = match &reply.inbound.payload {
+        let media = match &turn.reply.inbound.payload {
             InboundPayload::Media {
                 kind,
                 seconds,
@@ -52,20 +50,21 @@ impl Engine {
             }),
             _ => None,
         };
-        let service = tx.service(person.service_id).await?;
-        let reference = tx.mark_unanswered(reply.inbox_id, service.id, media).await?;
-        tx.audit(AuditEntry {
-            at: now,
-            service_id: Some(service.id),
-            actor_person_id: Some(person.id),
-            actor_label: reply.inbound.channel.as_str(),
-            action: "inbox.received",
-            subject_person_id: Some(person.id),
-            detail: Some(reference),
-        })
-        .await?;
+        let service = turn.tx.service(person.service_id).await?;
+        let reference = turn.tx.mark_unanswered(turn.reply.inbox_id, service.id, media).await?;
+        turn.tx
+            .audit(AuditEntry {
+                at: now,
+                service_id: Some(service.id),
+                actor_person_id: Some(person.id),
+                actor_label: turn.reply.inbound.channel.as_str(),
+                action: "inbox.received",
+                subject_person_id: Some(person.id),
+                detail: Some(reference),
+            })
+            .await?;
         let since = now - peerline_core::inbox::ACK_BURST.num_milliseconds();
-        if !opted_out && !tx.queued_since(person.id, "inbox-ack", since).await? {
+        if !opted_out && !turn.tx.queued_since(person.id, "inbox-ack", since).await? {
             let lang = person.language;
             let open = service.hours.staffed_at(at);
             let next = service.hours.next_staffed(at);
@@ -77,16 +76,16 @@ impl Engine {
                     ("service", service.name.as_str().into()),
                     ("open", if open { "yes" } else { "no" }.into()),
                     ("next", self.i18n.when(lang, next, service.timezone).into()),
-                    ("channel", Self::channel_arg(reply.inbound.channel)),
+                    ("channel", Self::channel_arg(turn.reply.inbound.channel)),
                 ],
             );
             if !open {
                 let nation = ("nation", service.nation.as_str().into());
                 body = format!("{body} {}", self.text(lang, "crisis-numbers", &[nation]));
             }
-            reply.push(body, None, false, "inbox-ack");
+            turn.reply.push(body, None, false, "inbox-ack");
         }
-        reply.elsewhere += peerline_core::inbox::notify(tx, &self.i18n, &service, at).await?;
+        turn.reply.elsewhere += peerline_core::inbox::notify(&mut turn.tx, &self.i18n, &service, at).await?;
         Ok(())
     }
 
@@ -94,30 +93,26 @@ impl Engine {
     /// Returns whether `words` were one.
     pub(super) async fn thread_answer(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         words: &str,
-        at: DateTime<Utc>,
     ) -> Result<bool, EngineError> {
         let person = &sender.person;
-        let Some(replied_to) = reply.inbound.reply_to else {
+        let Some(replied_to) = turn.reply.inbound.reply_to else {
             return Ok(false);
         };
-        if !person.role.is_staff() || reply.inbound.channel != ChannelKind::Telegram {
+        if !person.role.is_staff() || turn.reply.inbound.channel != ChannelKind::Telegram {
             return Ok(false);
         }
-        let Some(item) = tx
-            .unanswered_for_sent(person.service_id, &reply.inbound.address, replied_to)
+        let Some(item) = turn
+            .tx
+            .unanswered_for_sent(person.service_id, &turn.reply.inbound.address, replied_to)
             .await?
         else {
             return Ok(false);
         };
-        if self
-            .may(tx, reply, sender, Action::ReplyToMessage, to_millis(at))
-            .await?
-        {
-            self.answer_thread(tx, reply, sender, &item, words, at).await?;
+        if self.may(turn, sender, Action::ReplyToMessage).await? {
+            self.answer_thread(turn, sender, &item, words).await?;
         }
         Ok(true)
     }
@@ -125,48 +120,49 @@ impl Engine {
     /// `/inbox`, `/reply` and `/done`.
     pub(super) async fn inbox_command(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         intent: &Intent,
-        at: DateTime<Utc>,
     ) -> Result<(), EngineError> {
-        let now = to_millis(at);
+        let now = turn.now();
         let person = &sender.person;
         let lang = person.language;
         match intent {
             Intent::Inbox => {
-                if !self.may(tx, reply, sender, Action::ReadInbox, now).await? {
+                if !self.may(turn, sender, Action::ReadInbox).await? {
                     return Ok(());
                 }
-                self.list(tx, reply, sender, at).await?;
+                self.list(turn, sender).await?;
             }
             Intent::Reply(reference, words) => {
-                if !self.may(tx, reply, sender, Action::ReplyToMessage, now).await? {
+                if !self.may(turn, sender, Action::ReplyToMessage).await? {
                     return Ok(());
                 }
                 let (Some(reference), false) = (reference, words.trim().is_empty()) else {
-                    self.inbox_usage(reply, lang);
+                    self.inbox_usage(&mut turn.reply, lang);
                     return Ok(());
                 };
-                match tx.unanswered_by_ref(person.service_id, reference).await? {
-                    Some(item) => self.answer_thread(tx, reply, sender, &item, words, at).await?,
-                    None => self.not_found(tx, reply, sender, reference, now).await?,
+                match turn.tx.unanswered_by_ref(person.service_id, reference).await? {
+                    Some(item) => self.answer_thread(turn, sender, &item, words).await?,
+                    None => self.not_found(turn, sender, reference).await?,
                 }
             }
             Intent::CloseThread(reference) => {
-                if !self.may(tx, reply, sender, Action::CloseThread, now).await? {
+                if !self.may(turn, sender, Action::CloseThread).await? {
                     return Ok(());
                 }
                 let Some(reference) = reference else {
-                    self.inbox_usage(reply, lang);
+                    self.inbox_usage(&mut turn.reply, lang);
                     return Ok(());
                 };
-                match tx.unanswered_by_ref(person.service_id, reference).await? {
+                match turn.tx.unanswered_by_ref(person.service_id, reference).await? {
                     Some(item) => {
-                        tx.end_thread(PersonId(item.person_id), ThreadEnd::Done, person.id, now)
+                        turn.tx
+                            .end_thread(PersonId(item.person_id), ThreadEnd::Done, person.id, now)
                             .await?;
-                        tx.audit(staff_audit(sender, reply, "inbox.done", &item, now)).await?;
+                        turn.tx
+                            .audit(staff_audit(sender, &turn.reply, "inbox.done", &item, now))
+                            .await?;
                         let body = self.text(
                             lang,
                             "inbox-closed",
@@ -175,9 +171,9 @@ impl Engine {
                                 ("name", item.name.as_str().into()),
                             ],
                         );
-                        reply.push(body, None, false, "reply");
+                        turn.reply.push(body, None, false, "reply");
                     }
-                    None => self.not_found(tx, reply, sender, reference, now).await?,
+                    None => self.not_found(turn, sender, reference).await?,
                 }
             }
             // Only the three commands above come here.
@@ -195,76 +191,68 @@ impl Engine {
         reply.push(body, None, false, "reply");
     }
 
-    async fn not_found(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        sender: &Sender,
-        reference: &str,
-        now: i64,
-    ) -> Result<(), EngineError> {
+    async fn not_found(&self, turn: &mut Turn<'_>, sender: &Sender, reference: &str) -> Result<(), EngineError> {
+        let now = turn.now();
         // Another service's reference is answered like one that does not exist; the attempt
         // is audited when the reference is someone else's.
-        if tx
+        if turn
+            .tx
             .unanswered_owner(reference)
             .await?
             .is_some_and(|s| s != sender.person.service_id)
         {
-            tx.audit(AuditEntry {
-                at: now,
-                service_id: Some(sender.person.service_id),
-                actor_person_id: Some(sender.person.id),
-                actor_label: reply.inbound.channel.as_str(),
-                action: "denied",
-                subject_person_id: None,
-                detail: Some(format!("inbox.view (another service's {reference})")),
-            })
-            .await?;
+            turn.tx
+                .audit(AuditEntry {
+                    at: now,
+                    service_id: Some(sender.person.service_id),
+                    actor_person_id: Some(sender.person.id),
+                    actor_label: turn.reply.inbound.channel.as_str(),
+                    action: "denied",
+                    subject_person_id: None,
+                    detail: Some(format!("inbox.view (another service's {reference})")),
+                })
+                .await?;
         }
         let body = self.text(
             sender.person.language,
             "inbox-not-found",
             &[("reference", quote::clean(reference).into())],
         );
-        reply.push(body, None, false, "reply");
+        turn.reply.push(body, None, false, "reply");
         Ok(())
     }
 
     /// The unanswered messages, oldest first: on Telegram one message each (so a coordinator
     /// can answer one by replying to it), on SMS a few in one message.
-    async fn list(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        sender: &Sender,
-        at: DateTime<Utc>,
-    ) -> Result<(), EngineError> {
+    async fn list(&self, turn: &mut Turn<'_>, sender: &Sender) -> Result<(), EngineError> {
         let person = &sender.person;
         let lang = person.language;
-        let now = to_millis(at);
-        let channel = reply.inbound.channel;
+        let now = turn.now();
+        let channel = turn.reply.inbound.channel;
         let limit = if channel == ChannelKind::Telegram {
             LIST_TELEGRAM
         } else {
             LIST_SMS
         };
-        let (items, total) = tx.unanswered(person.service_id, limit).await?;
-        tx.mark_notified(person.service_id, now).await?;
-        tx.audit(AuditEntry {
-            at: now,
-            service_id: Some(person.service_id),
-            actor_person_id: Some(person.id),
-            actor_label: channel.as_str(),
-            action: "inbox.view",
-            subject_person_id: None,
-            detail: Some(items.iter().map(|i| i.reference.as_str()).collect::<Vec<_>>().join(",")),
-        })
-        .await?;
+        let (items, total) = turn.tx.unanswered(person.service_id, limit).await?;
+        turn.tx.mark_notified(person.service_id, now).await?;
+        turn.tx
+            .audit(AuditEntry {
+                at: now,
+                service_id: Some(person.service_id),
+                actor_person_id: Some(person.id),
+                actor_label: channel.as_str(),
+                action: "inbox.view",
+                subject_person_id: None,
+                detail: Some(items.iter().map(|i| i.reference.as_str()).collect::<Vec<_>>().join(",")),
+            })
+            .await?;
         if items.is_empty() {
-            reply.push(self.text(lang, "inbox-empty", &[]), None, false, "reply");
+            turn.reply
+                .push(self.text(lang, "inbox-empty", &[]), None, false, "reply");
             return Ok(());
         }
-        let service = tx.service(person.service_id).await?;
+        let service = turn.tx.service(person.service_id).await?;
         let shown = i64::try_from(items.len()).unwrap_or(i64::MAX);
         let header = self.text(
             lang,
@@ -296,17 +284,18 @@ impl Engine {
             )
         };
         if channel == ChannelKind::Telegram {
-            reply.push(header, None, false, "reply");
+            turn.reply.push(header, None, false, "reply");
             for item in &items {
-                reply.push(describe(item), None, false, &format!("inbox-item:{}", item.reference));
+                turn.reply
+                    .push(describe(item), None, false, &format!("inbox-item:{}", item.reference));
                 // The voice note or photo itself, copied Telegram to Telegram (nothing stored
                 // on our side), when the deployment allows it.
                 if let (true, Some(message_id), Some(from_chat)) = (
                     self.forward_media,
                     item.media_message_id,
-                    self.telegram_chat_of(tx, item).await?,
+                    self.telegram_chat_of(&mut turn.tx, item).await?,
                 ) {
-                    reply.push(
+                    turn.reply.push(
                         copy_body(from_chat, message_id),
                         None,
                         false,
@@ -316,7 +305,8 @@ impl Engine {
             }
         } else {
             let lines: Vec<String> = items.iter().map(describe).collect();
-            reply.push(format!("{header}\n{}", lines.join("\n")), None, false, "reply");
+            turn.reply
+                .push(format!("{header}\n{}", lines.join("\n")), None, false, "reply");
         }
         Ok(())
     }
@@ -353,32 +343,31 @@ impl Engine {
     /// signed reply would not fit one message on their channel.
     async fn answer_thread(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         item: &Unanswered,
         words: &str,
-        at: DateTime<Utc>,
     ) -> Result<(), EngineError> {
         let staff = &sender.person;
-        let now = to_millis(at);
-        let subject = tx.person(PersonId(item.person_id)).await?;
+        let now = turn.now();
+        let subject = turn.tx.person(PersonId(item.person_id)).await?;
         let identity = match item.identity_id {
-            Some(id) => tx.identity_by_id(IdentityId(id)).await?,
+            Some(id) => turn.tx.identity_by_id(IdentityId(id)).await?,
             None => None,
         };
         let name = ("name", item.name.as_str().into());
         let Some(identity) = identity.filter(|i| i.opted_out_at.is_none()) else {
-            tx.audit(AuditEntry {
-                detail: Some(format!("{} (not sent: opted out)", item.reference)),
-                ..staff_audit(sender, reply, "inbox.reply", item, now)
-            })
-            .await?;
+            turn.tx
+                .audit(AuditEntry {
+                    detail: Some(format!("{} (not sent: opted out)", item.reference)),
+                    ..staff_audit(sender, &turn.reply, "inbox.reply", item, now)
+                })
+                .await?;
             let body = self.text(staff.language, "inbox-reply-opted-out", &[name]);
-            reply.push(body, None, false, "reply");
+            turn.reply.push(body, None, false, "reply");
             return Ok(());
         };
-        let service = tx.service(subject.service_id).await?;
+        let service = turn.tx.service(subject.service_id).await?;
         let body = self.text(
             subject.language,
             "inbox-reply",
@@ -402,10 +391,10 @@ impl Engine {
                     ("limit", i64::try_from(limit).unwrap_or(i64::MAX).into()),
                 ],
             );
-            reply.push(body, None, false, "reply");
+            turn.reply.push(body, None, false, "reply");
             return Ok(());
         }
-        reply.also(NewOutbound {
+        turn.reply.also(NewOutbound {
             person_id: Some(subject.id),
             identity_id: Some(identity.id),
             channel: identity.channel,
@@ -417,10 +406,14 @@ impl Engine {
             ignore_opt_out: false,
             not_before: now,
         });
-        tx.end_thread(subject.id, ThreadEnd::Answered, staff.id, now).await?;
-        tx.audit(staff_audit(sender, reply, "inbox.reply", item, now)).await?;
+        turn.tx
+            .end_thread(subject.id, ThreadEnd::Answered, staff.id, now)
+            .await?;
+        turn.tx
+            .audit(staff_audit(sender, &turn.reply, "inbox.reply", item, now))
+            .await?;
         let body = self.text(staff.language, "inbox-replied", &[name]);
-        reply.push(body, None, false, "reply");
+        turn.reply.push(body, None, false, "reply");
         Ok(())
     }
 }

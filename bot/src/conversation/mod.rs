@@ -13,6 +13,8 @@ mod strangers;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use peerline_core::{
     Clock,
     authz::{self, Action},
@@ -88,6 +90,22 @@ struct Reply<'a> {
     queued: Vec<NewOutbound>,
     /// Crisis replies, each with the shorter form to send if the provider refuses the first.
     crisis: Vec<(NewOutbound, String)>,
+}
+
+/// One inbound message being handled: its transaction, the replies gathered so far, and the
+/// moment it is handled at (from the injected clock). Every handler takes one, so the
+/// transaction, the reply and the time travel together.
+struct Turn<'a> {
+    tx: Tx,
+    reply: Reply<'a>,
+    at: DateTime<Utc>,
+}
+
+impl Turn<'_> {
+    /// [`Turn::at`] in epoch milliseconds, as the store keeps instants.
+    fn now(&self) -> i64 {
+        to_millis(self.at)
+    }
 }
 
 impl Reply<'_> {
@@ -184,7 +202,8 @@ impl Engine {
     /// Store, deduplicate and act on one inbound message, in one transaction. When this
     /// returns `Ok`, the message is durable and the provider may be acknowledged.
     pub async fn handle(&self, inbound: &Inbound) -> Result<Handled, EngineError> {
-        let now = to_millis(self.clock.now());
+        let at = self.clock.now();
+        let now = to_millis(at);
         let mut tx = self.store.begin().await?;
         let (text, button) = match &inbound.payload {
             InboundPayload::Text(t) | InboundPayload::Edit(t) => (Some(t.as_str()), None),
@@ -218,7 +237,7 @@ impl Engine {
             Some(_) => None,
             None => Some(tx.touch_stranger(inbound.channel, &inbound.address, now).await?),
         };
-        let mut reply = Reply {
+        let reply = Reply {
             inbound,
             inbox_id,
             elsewhere: 0,
@@ -232,6 +251,7 @@ impl Engine {
             queued: Vec::new(),
             crisis: Vec::new(),
         };
+        let mut turn = Turn { tx, reply, at };
         let intent = match &inbound.payload {
             InboundPayload::Text(t) => keywords::parse(t),
             // An edit is never a command: "STOP" edited in does not opt anyone out.
@@ -242,14 +262,7 @@ impl Engine {
         };
         let risky = match &intent {
             Intent::Text(t) | Intent::UnknownCommand(t) => {
-                self.risk(
-                    &mut tx,
-                    &mut reply,
-                    (sender.as_ref(), stranger.as_ref()),
-                    t,
-                    peerline_core::clock::from_millis(now),
-                )
-                .await?
+                self.risk(&mut turn, (sender.as_ref(), stranger.as_ref()), t).await?
             }
             _ => false,
         };
@@ -258,11 +271,12 @@ impl Engine {
             // Risk is answered above; an edit without risk needs no answer (the message it
             // changes was answered when it came).
             _ if risky || edit => {}
-            (Some(sender), _) => self.known(&mut tx, &mut reply, sender, intent, now).await?,
-            (None, Some(state)) => self.stranger(&mut tx, &mut reply, &state, intent, now).await?,
+            (Some(sender), _) => self.known(&mut turn, sender, intent).await?,
+            (None, Some(state)) => self.stranger(&mut turn, &state, intent).await?,
             (None, None) => {}
         }
 
+        let Turn { mut tx, reply, .. } = turn;
         let queued = reply.queued.len() + reply.crisis.len() + reply.elsewhere;
         for (m, short) in &reply.crisis {
             let extra = Safeguard {
@@ -289,44 +303,37 @@ impl Engine {
     /// the same "not found" anyone gets for a reference that does not exist, so nothing leaks.
     async fn deny(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         (action, why): (Action, &str),
         answer: Option<String>,
-        now: i64,
     ) -> Result<(), EngineError> {
+        let now = turn.now();
         let person = &sender.person;
-        tx.audit(AuditEntry {
-            at: now,
-            service_id: Some(person.service_id),
-            actor_person_id: Some(person.id),
-            actor_label: reply.inbound.channel.as_str(),
-            action: "denied",
-            subject_person_id: None,
-            detail: Some(format!("{} ({why})", action.as_str())),
-        })
-        .await?;
+        turn.tx
+            .audit(AuditEntry {
+                at: now,
+                service_id: Some(person.service_id),
+                actor_person_id: Some(person.id),
+                actor_label: turn.reply.inbound.channel.as_str(),
+                action: "denied",
+                subject_person_id: None,
+                detail: Some(format!("{} ({why})", action.as_str())),
+            })
+            .await?;
         metrics::counter!("peerline_commands_denied_total", "action" => action.as_str()).increment(1);
         let answer = answer.unwrap_or_else(|| self.text(person.language, "not-allowed", &[]));
-        reply.push(answer, None, false, "reply");
+        turn.reply.push(answer, None, false, "reply");
         Ok(())
     }
 
     /// May `sender`'s role use `action` (see [`authz`])? If not, they are refused as
     /// [`Engine::deny`] does, and this says no.
-    async fn may(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        sender: &Sender,
-        action: Action,
-        now: i64,
-    ) -> Result<bool, EngineError> {
+    async fn may(&self, turn: &mut Turn<'_>, sender: &Sender, action: Action) -> Result<bool, EngineError> {
         if authz::allows(sender.person.role, action) {
             return Ok(true);
         }
-        self.deny(tx, reply, sender, (action, "role"), None, now).await?;
+        self.deny(turn, sender, (action, "role"), None).await?;
         Ok(false)
     }
 
@@ -340,16 +347,10 @@ impl Engine {
 
     /// A message from someone enrolled: one arm per intent. Order matters only for words,
     /// which [`Engine::words`] offers to each flow in turn.
-    async fn known(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        sender: Sender,
-        intent: Intent,
-        now: i64,
-    ) -> Result<(), EngineError> {
+    async fn known(&self, turn: &mut Turn<'_>, sender: Sender, intent: Intent) -> Result<(), EngineError> {
+        let now = turn.now();
         let (person, identity) = (&sender.person, &sender.identity);
-        let channel = reply.inbound.channel;
+        let channel = turn.reply.inbound.channel;
         let lang = person.language;
         let ch = || Self::channel_arg(channel);
         let opted_out = identity.opted_out_at.is_some();
@@ -363,34 +364,31 @@ impl Engine {
             detail,
         };
 
-        let at = peerline_core::clock::from_millis(now);
         match intent {
             // A concern, a coordinator's command and the callback buttons work even after STOP.
             Intent::Concern(text) => {
-                if self.may(tx, reply, &sender, Action::RaiseConcern, now).await? {
-                    self.concern(tx, reply, &sender, text, at).await?;
+                if self.may(turn, &sender, Action::RaiseConcern).await? {
+                    self.concern(turn, &sender, text).await?;
                 }
             }
             Intent::Ack(_)
             | Intent::Resolve(..)
             | Intent::Escalations
             | Intent::History(_)
-            | Intent::Button(Button::Acknowledge(_)) => self.staff_command(tx, reply, &sender, &intent, at).await?,
+            | Intent::Button(Button::Acknowledge(_)) => self.staff_command(turn, &sender, &intent).await?,
             Intent::Inbox | Intent::Reply(..) | Intent::CloseThread(_) => {
-                self.inbox_command(tx, reply, &sender, &intent, at).await?
+                self.inbox_command(turn, &sender, &intent).await?
             }
-            Intent::Supervision(name) => self.booking(tx, reply, &sender, None, name.as_deref(), at).await?,
-            Intent::Button(Button::Booking(step)) => self.booking(tx, reply, &sender, Some(step), None, at).await?,
-            Intent::Button(Button::TakeCallback(id)) => {
-                self.take_callback(tx, reply, &sender, Some(id), None, at).await?
-            }
+            Intent::Supervision(name) => self.booking(turn, &sender, None, name.as_deref()).await?,
+            Intent::Button(Button::Booking(step)) => self.booking(turn, &sender, Some(step), None).await?,
+            Intent::Button(Button::TakeCallback(id)) => self.take_callback(turn, &sender, Some(id), None).await?,
             Intent::Button(Button::CallbackDone(id, outcome)) => {
-                self.callback_done(tx, reply, &sender, (Some(id), None), Some(outcome), at)
+                self.callback_done(turn, &sender, (Some(id), None), Some(outcome))
                     .await?
             }
             Intent::CallbackDone(reference, word) => {
                 let outcome = peerline_core::callbacks::parse_outcome(&word);
-                self.callback_done(tx, reply, &sender, (None, Some(&reference)), outcome, at)
+                self.callback_done(turn, &sender, (None, Some(&reference)), outcome)
                     .await?
             }
             // Answers to what the scheduler asked; an opted-out person is asked nothing, so a
@@ -399,36 +397,36 @@ impl Engine {
                 button @ (Button::Checkin { .. } | Button::SupervisionReply { .. } | Button::SupervisionRecord { .. }),
             ) => {
                 if !opted_out {
-                    self.flow_button(tx, reply, &sender, button, at).await?;
+                    self.flow_button(turn, &sender, button).await?;
                 }
             }
-            Intent::Text(words) => self.words(tx, reply, &sender, &words, opted_out, at).await?,
+            Intent::Text(words) => self.words(turn, &sender, &words, opted_out).await?,
             Intent::Stop => {
                 if !opted_out {
-                    tx.set_opted_out(identity.id, true, now).await?;
-                    tx.audit(audit("identity.opt-out", None)).await?;
-                    let nation = tx.service(person.service_id).await?.nation;
+                    turn.tx.set_opted_out(identity.id, true, now).await?;
+                    turn.tx.audit(audit("identity.opt-out", None)).await?;
+                    let nation = turn.tx.service(person.service_id).await?.nation;
                     let body = self.text(
                         lang,
                         "stop-confirm",
                         &[("channel", ch()), ("nation", nation.as_str().into())],
                     );
-                    reply.push(body, None, true, "opt-out-confirmation");
+                    turn.reply.push(body, None, true, "opt-out-confirmation");
                 }
                 // Already opted out: the confirmation was sent once; say nothing more.
             }
             Intent::Start | Intent::Join(_) if opted_out => {
-                tx.set_opted_out(identity.id, false, now).await?;
-                tx.audit(audit("identity.opt-in", None)).await?;
+                turn.tx.set_opted_out(identity.id, false, now).await?;
+                turn.tx.audit(audit("identity.opt-in", None)).await?;
                 let body = self.text(lang, "resume-confirm", &[("channel", ch())]);
-                reply.push(body, None, false, "opt-in-confirmation");
+                turn.reply.push(body, None, false, "opt-in-confirmation");
             }
             // Opted out: no replies to anything else (risk replies are the one exception, and
             // come from the safeguarding module).
             _ if opted_out => {}
             Intent::Start | Intent::Join(_) => {
                 let body = self.text(lang, "enrol-already", &[("channel", ch())]);
-                reply.push(body, None, false, "reply");
+                turn.reply.push(body, None, false, "reply");
             }
             Intent::Help => {
                 let id = match person.role {
@@ -436,7 +434,7 @@ impl Engine {
                     Role::Mentor => "help-mentor",
                     Role::Mentee => "help-mentee",
                 };
-                let service = tx.service(person.service_id).await?;
+                let service = turn.tx.service(person.service_id).await?;
                 // The days in the reader's own language, never the stored "Mon-Fri".
                 let day = |n: u8| self.text(lang, "weekday", &[("n", i64::from(n).into())]);
                 let days = service
@@ -468,7 +466,7 @@ impl Engine {
                 );
                 let nation = ("nation", service.nation.as_str().into());
                 let body = format!("{} {hours}", self.text(lang, id, &[("channel", ch()), nation]));
-                reply.push(body, None, false, "help");
+                turn.reply.push(body, None, false, "help");
             }
             Intent::Language(None) => {
                 let body = self.text(lang, "language-choose", &[("channel", ch())]);
@@ -485,19 +483,21 @@ impl Engine {
                             .collect(),
                     ]
                 });
-                reply.push(body, buttons, false, "language-choose");
+                turn.reply.push(body, buttons, false, "language-choose");
             }
             Intent::Language(Some(choice)) => match Language::negotiate(&choice) {
                 Some(new) => {
-                    tx.set_language(person.id, new).await?;
-                    tx.audit(audit("person.language", Some(new.tag().to_owned()))).await?;
-                    reply.language = new;
+                    turn.tx.set_language(person.id, new).await?;
+                    turn.tx
+                        .audit(audit("person.language", Some(new.tag().to_owned())))
+                        .await?;
+                    turn.reply.language = new;
                     let body = self.text(new, "language-changed", &[]);
-                    reply.push(body, None, false, "language-changed");
+                    turn.reply.push(body, None, false, "language-changed");
                 }
                 None => {
                     let body = self.text(lang, "language-unknown", &[]);
-                    reply.push(body, None, false, "reply");
+                    turn.reply.push(body, None, false, "reply");
                 }
             },
             Intent::Callback | Intent::CancelCallback => {
@@ -506,26 +506,23 @@ impl Engine {
                 } else {
                     Action::CancelCallback
                 };
-                if self.may(tx, reply, &sender, action, now).await? {
+                if self.may(turn, &sender, action).await? {
                     if action == Action::RequestCallback {
-                        self.callback_request(tx, reply, &sender, at).await?;
+                        self.callback_request(turn, &sender).await?;
                     } else {
-                        self.cancel_callback(tx, reply, &sender).await?;
+                        self.cancel_callback(turn, &sender).await?;
                     }
                 }
             }
             Intent::Available(spec) => {
-                if self.may(tx, reply, &sender, Action::SetAvailability, now).await? {
-                    self.availability(tx, reply, &sender, spec, now).await?;
+                if self.may(turn, &sender, Action::SetAvailability).await? {
+                    self.availability(turn, &sender, spec).await?;
                 }
             }
-            Intent::Take(reference) => {
-                self.take_callback(tx, reply, &sender, None, Some(&reference), at)
-                    .await?
-            }
+            Intent::Take(reference) => self.take_callback(turn, &sender, None, Some(&reference)).await?,
             Intent::UnknownCommand(_) | Intent::Button(Button::Unknown) => {
                 let body = self.text(lang, "unknown-text", &[("channel", ch())]);
-                reply.push(body, None, false, "reply");
+                turn.reply.push(body, None, false, "reply");
             }
         }
         Ok(())
@@ -538,26 +535,23 @@ impl Engine {
     /// sent back to them).
     async fn words(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         words: &str,
         opted_out: bool,
-        at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
-        if self.thread_answer(tx, reply, sender, words, at).await? {
+        if self.thread_answer(turn, sender, words).await? {
             return Ok(());
         }
         // A caption is not a place.
-        if matches!(reply.inbound.payload, InboundPayload::Text(_)) && self.place(tx, reply, sender, words, at).await? {
+        if matches!(turn.reply.inbound.payload, InboundPayload::Text(_)) && self.place(turn, sender, words).await? {
             return Ok(());
         }
         if !opted_out
-            && (self.flow_words(tx, reply, sender, words, at).await?
-                || self.callback_details(tx, reply, sender, words, at).await?)
+            && (self.flow_words(turn, sender, words).await? || self.callback_details(turn, sender, words).await?)
         {
             return Ok(());
         }
-        self.unanswered(tx, reply, sender, opted_out, at).await
+        self.unanswered(turn, sender, opted_out).await
     }
 }

@@ -4,15 +4,15 @@
 
 use peerline_core::{
     authz::Action,
-    clock::{from_millis, to_millis},
+    clock::from_millis,
     domain::{EscalationSource, Nation, PersonId},
     risk::RiskCategory,
     safeguarding::{self, crisis_reply},
-    store::{AuditEntry, NewEscalation, Priority, Stranger, Tx},
+    store::{AuditEntry, NewEscalation, Priority, Stranger},
 };
 
 use super::{
-    Engine, EngineError, Reply, Sender,
+    Engine, EngineError, Sender, Turn,
     keywords::{Button, Intent},
 };
 
@@ -21,12 +21,11 @@ impl Engine {
     /// opted out), then an escalation for someone we know. Returns whether it matched.
     pub(super) async fn risk(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         (sender, stranger): (Option<&Sender>, Option<&Stranger>),
         text: &str,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool, EngineError> {
+        let at = turn.at;
         let matches = self.triage.matches(text);
         if matches.is_empty() {
             return Ok(false);
@@ -36,8 +35,8 @@ impl Engine {
         let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
         // Rule names are Peerline's own words (list lines and rule names), never the message.
         let rules: Vec<&str> = matches.iter().map(|m| m.rule.as_str()).collect();
-        metrics::counter!("peerline_risk_matches_total", "channel" => reply.inbound.channel.as_str()).increment(1);
-        tracing::warn!(channel = %reply.inbound.channel, categories = ?names, rules = ?rules, known = sender.is_some(), "risk language: crisis reply sent");
+        metrics::counter!("peerline_risk_matches_total", "channel" => turn.reply.inbound.channel.as_str()).increment(1);
+        tracing::warn!(channel = %turn.reply.inbound.channel, categories = ?names, rules = ?rules, known = sender.is_some(), "risk language: crisis reply sent");
         let extra = if categories.contains(&RiskCategory::DomesticAbuse) {
             "abuse"
         } else if categories
@@ -52,19 +51,16 @@ impl Engine {
         let Some(sender) = sender else {
             // Not enrolled: no service, so no nation to go by; England's lines, with the
             // UK-wide ones (999, 112, Samaritans, Shout) first.
-            let body = crisis_reply(&self.i18n, reply.language, Nation::England, extra, false, None);
+            let body = crisis_reply(&self.i18n, turn.reply.language, Nation::England, extra, false, None);
             let state = stranger.cloned().unwrap_or_default();
-            self.stranger_crisis(tx, reply, &state, (body, short(reply.language)), to_millis(now))
+            self.stranger_crisis(turn, &state, (body, short(turn.reply.language)))
                 .await?;
             return Ok(true);
         };
-        let service = tx.service(sender.person.service_id).await?;
-        let next_open = (!service.hours.staffed_at(now)).then(|| {
-            self.i18n.when(
-                sender.person.language,
-                service.hours.next_staffed(now),
-                service.timezone,
-            )
+        let service = turn.tx.service(sender.person.service_id).await?;
+        let next_open = (!service.hours.staffed_at(at)).then(|| {
+            self.i18n
+                .when(sender.person.language, service.hours.next_staffed(at), service.timezone)
         });
         let body = crisis_reply(
             &self.i18n,
@@ -74,67 +70,69 @@ impl Engine {
             true,
             next_open,
         );
-        reply.push_crisis(body, short(sender.person.language));
-        let esc = tx
+        turn.reply.push_crisis(body, short(sender.person.language));
+        let esc = turn
+            .tx
             .open_escalation(
                 &NewEscalation {
                     service: service.id,
                     subject: Some(sender.person.id),
                     raised_by: Some(sender.person.id),
                     source: EscalationSource::RiskLanguage,
-                    channel: Some(reply.inbound.channel.as_str()),
+                    channel: Some(turn.reply.inbound.channel.as_str()),
                     verbatim: Some(text),
                     categories: &names.join(","),
                     risk_rules: &rules.join("; "),
                 },
-                to_millis(now),
+                turn.now(),
             )
             .await?;
-        safeguarding::alert(tx, &self.i18n, &esc, false, false, now).await?;
+        safeguarding::alert(&mut turn.tx, &self.i18n, &esc, false, false, at).await?;
         Ok(true)
     }
 
     /// `/concern text`: a mentor (or anyone enrolled) alerts the coordinators.
     pub(super) async fn concern(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         text: Option<String>,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
+        let at = turn.at;
         let lang = sender.person.language;
         let Some(text) = text else {
             let body = self.text(
                 lang,
                 "concern-how",
-                &[("channel", reply.inbound.channel.as_str().into())],
+                &[("channel", turn.reply.inbound.channel.as_str().into())],
             );
-            reply.push(body, None, false, "reply");
+            turn.reply.push(body, None, false, "reply");
             return Ok(());
         };
         let matches = self.triage.matches(&text);
         let mut categories: Vec<&str> = matches.iter().map(|m| m.category.as_str()).collect();
         categories.dedup();
         let rules: Vec<&str> = matches.iter().map(|m| m.rule.as_str()).collect();
-        let esc = tx
+        let esc = turn
+            .tx
             .open_escalation(
                 &NewEscalation {
                     service: sender.person.service_id,
                     subject: None,
                     raised_by: Some(sender.person.id),
                     source: EscalationSource::Concern,
-                    channel: Some(reply.inbound.channel.as_str()),
+                    channel: Some(turn.reply.inbound.channel.as_str()),
                     verbatim: Some(&text),
                     categories: &categories.join(","),
                     risk_rules: &rules.join("; "),
                 },
-                to_millis(now),
+                turn.now(),
             )
             .await?;
-        safeguarding::alert(tx, &self.i18n, &esc, false, false, now).await?;
+        safeguarding::alert(&mut turn.tx, &self.i18n, &esc, false, false, at).await?;
         let body = self.text(lang, "concern-ack", &[("reference", esc.reference.as_str().into())]);
-        reply.push_with(body, None, false, "concern-ack", Priority::Safeguarding);
+        turn.reply
+            .push_with(body, None, false, "concern-ack", Priority::Safeguarding);
         Ok(())
     }
 
@@ -142,12 +140,11 @@ impl Engine {
     /// neutral refusal, and the attempt is audited.
     pub(super) async fn staff_command(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         sender: &Sender,
         intent: &Intent,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), EngineError> {
+        let now = turn.now();
         let button_ack = match intent {
             Intent::Button(Button::Acknowledge(id)) => Some(*id),
             _ => None,
@@ -156,10 +153,10 @@ impl Engine {
         let lang = person.language;
         let service = person.service_id;
         let audit = |action: &'static str, subject: Option<i64>, detail: Option<String>| AuditEntry {
-            at: to_millis(now),
+            at: now,
             service_id: Some(service),
             actor_person_id: Some(person.id),
-            actor_label: reply.inbound.channel.as_str(),
+            actor_label: turn.reply.inbound.channel.as_str(),
             action,
             subject_person_id: subject.map(PersonId),
             detail,
@@ -171,7 +168,7 @@ impl Engine {
             Intent::History(_) => Action::AlertHistory,
             _ => Action::AcknowledgeAlert,
         };
-        if !self.may(tx, reply, sender, action, to_millis(now)).await? {
+        if !self.may(turn, sender, action).await? {
             return Ok(());
         }
         let reference = |r: &Option<String>| r.clone().unwrap_or_default();
@@ -179,38 +176,34 @@ impl Engine {
         // Another service's alert (`foreign`) is answered exactly like one that does not exist;
         // the attempt is audited.
         let (found, foreign) = match (button_ack, intent) {
-            (Some(id), _) => match tx.escalation(id).await? {
+            (Some(id), _) => match turn.tx.escalation(id).await? {
                 Some(e) if e.service_id == service.0 => (Some((e.reference.clone(), Some(e))), None),
                 Some(_) => (None, Some(self.text(lang, "escalation-gone", &[]))),
                 None => (None, None),
             },
             (None, Intent::Ack(r) | Intent::Resolve(r, _) | Intent::History(r)) => {
                 let r = reference(r);
-                match tx.escalation_by_ref(service, &r).await? {
+                match turn.tx.escalation_by_ref(service, &r).await? {
                     Some(e) => (Some((r, Some(e))), None),
-                    None if tx.reference_owner(&r).await?.is_some_and(|o| o != service) => (None, Some(not_found(&r))),
+                    None if turn.tx.reference_owner(&r).await?.is_some_and(|o| o != service) => {
+                        (None, Some(not_found(&r)))
+                    }
                     None => (Some((r, None)), None),
                 }
             }
             _ => (None, None),
         };
         if let Some(answer) = foreign {
-            self.deny(
-                tx,
-                reply,
-                sender,
-                (action, "other service"),
-                Some(answer),
-                to_millis(now),
-            )
-            .await?;
+            self.deny(turn, sender, (action, "other service"), Some(answer)).await?;
             return Ok(());
         }
         match (button_ack, intent, found) {
-            (Some(_), _, None) => reply.push(self.text(lang, "escalation-gone", &[]), None, false, "reply"),
+            (Some(_), _, None) => turn
+                .reply
+                .push(self.text(lang, "escalation-gone", &[]), None, false, "reply"),
             (_, Intent::Escalations, _) => {
-                let open = tx.open_escalations_of(service).await?;
-                tx.audit(audit("escalation.list", None, None)).await?;
+                let open = turn.tx.open_escalations_of(service).await?;
+                turn.tx.audit(audit("escalation.list", None, None)).await?;
                 let body = if open.is_empty() {
                     self.text(lang, "escalation-none-open", &[])
                 } else {
@@ -220,28 +213,29 @@ impl Engine {
                         .collect();
                     self.text(lang, "escalation-open-list", &[("list", list.join("; ").into())])
                 };
-                reply.push(body, None, false, "reply");
+                turn.reply.push(body, None, false, "reply");
             }
-            (_, _, Some((r, None))) => reply.push(not_found(&r), None, false, "reply"),
+            (_, _, Some((r, None))) => turn.reply.push(not_found(&r), None, false, "reply"),
             (_, Intent::Resolve(_, note), Some((r, Some(e)))) => {
                 let note = if note.trim().is_empty() {
                     "resolved"
                 } else {
                     note.trim()
                 };
-                let done = tx.resolve(e.id, person.id, note, to_millis(now)).await?;
-                tx.audit(audit("escalation.resolve", e.subject_person_id, Some(r.clone())))
+                let done = turn.tx.resolve(e.id, person.id, note, now).await?;
+                turn.tx
+                    .audit(audit("escalation.resolve", e.subject_person_id, Some(r.clone())))
                     .await?;
                 let body = if done {
                     self.text(lang, "escalation-resolved", &[("reference", r.as_str().into())])
                 } else {
                     not_found(&r)
                 };
-                reply.push(body, None, false, "reply");
+                turn.reply.push(body, None, false, "reply");
             }
             (_, Intent::History(_), Some((r, Some(e)))) => {
-                let events = tx.escalation_events(e.id).await?;
-                let service_row = tx.service(service).await?;
+                let events = turn.tx.escalation_events(e.id).await?;
+                let service_row = turn.tx.service(service).await?;
                 let lines: Vec<String> = events
                     .iter()
                     .map(|ev| {
@@ -252,7 +246,8 @@ impl Engine {
                         )
                     })
                     .collect();
-                tx.audit(audit("escalation.view", e.subject_person_id, Some(r.clone())))
+                turn.tx
+                    .audit(audit("escalation.view", e.subject_person_id, Some(r.clone())))
                     .await?;
                 let mut body = self.text(
                     lang,
@@ -263,18 +258,19 @@ impl Engine {
                     body.push('\n');
                     body.push_str(&self.text(lang, "escalation-rules", &[("rules", e.risk_rules.as_str().into())]));
                 }
-                reply.push(body, None, false, "reply");
+                turn.reply.push(body, None, false, "reply");
             }
             (_, _, Some((r, Some(e)))) => {
-                let done = tx.acknowledge(e.id, person.id, to_millis(now)).await?;
-                tx.audit(audit("escalation.acknowledge", e.subject_person_id, Some(r.clone())))
+                let done = turn.tx.acknowledge(e.id, person.id, now).await?;
+                turn.tx
+                    .audit(audit("escalation.acknowledge", e.subject_person_id, Some(r.clone())))
                     .await?;
                 let id = if done {
                     "escalation-acknowledged"
                 } else {
                     "escalation-already"
                 };
-                reply.push(
+                turn.reply.push(
                     self.text(lang, id, &[("reference", r.as_str().into())]),
                     None,
                     false,

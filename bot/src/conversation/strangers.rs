@@ -22,7 +22,7 @@ use peerline_core::{
     store::{AuditEntry, RedeemOutcome, Stranger, StrangerSent, Tx},
 };
 
-use super::{Engine, EngineError, Reply, keywords::Intent};
+use super::{Engine, EngineError, Turn, keywords::Intent};
 
 /// How often a stranger may be answered, and how much in all.
 #[derive(Debug, Clone, Copy)]
@@ -98,20 +98,21 @@ impl Engine {
     /// Queue a reply to a stranger, within the budget; `what` is remembered for rationing.
     async fn answer_stranger(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         (body, kind, ignore_opt_out): (String, &str, bool),
         what: Option<StrangerSent>,
-        now: i64,
     ) -> Result<(), EngineError> {
-        let channel = reply.inbound.channel;
-        if !self.stranger_budget(tx, channel, now).await? {
+        let now = turn.now();
+        let channel = turn.reply.inbound.channel;
+        if !self.stranger_budget(&mut turn.tx, channel, now).await? {
             return Ok(());
         }
         if let Some(what) = what {
-            tx.stranger_sent(channel, &reply.inbound.address, what, now).await?;
+            turn.tx
+                .stranger_sent(channel, &turn.reply.inbound.address, what, now)
+                .await?;
         }
-        reply.push(body, None, ignore_opt_out, kind);
+        turn.reply.push(body, None, ignore_opt_out, kind);
         Ok(())
     }
 
@@ -119,13 +120,12 @@ impl Engine {
     /// STOP, within the day's budget.
     pub(super) async fn stranger_crisis(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         state: &Stranger,
         (body, short): (String, String),
-        now: i64,
     ) -> Result<(), EngineError> {
-        let channel = reply.inbound.channel;
+        let now = turn.now();
+        let channel = turn.reply.inbound.channel;
         if state
             .crisis_replied_at
             .is_some_and(|t| now - t < self.strangers.crisis_every.num_milliseconds())
@@ -133,26 +133,26 @@ impl Engine {
             quiet("crisis-recent");
             return Ok(());
         }
-        if !self.stranger_budget(tx, channel, now).await? {
+        if !self.stranger_budget(&mut turn.tx, channel, now).await? {
             return Ok(());
         }
-        tx.stranger_sent(channel, &reply.inbound.address, StrangerSent::Crisis, now)
+        turn.tx
+            .stranger_sent(channel, &turn.reply.inbound.address, StrangerSent::Crisis, now)
             .await?;
-        reply.push_crisis(body, short);
+        turn.reply.push_crisis(body, short);
         Ok(())
     }
 
     /// Someone we do not know, with no risk language in what they sent.
     pub(super) async fn stranger(
         &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
+        turn: &mut Turn<'_>,
         state: &Stranger,
         intent: Intent,
-        now: i64,
     ) -> Result<(), EngineError> {
-        let channel = reply.inbound.channel;
-        let address = reply.inbound.address.clone();
+        let now = turn.now();
+        let channel = turn.reply.inbound.channel;
+        let address = turn.reply.inbound.address.clone();
         let ch = Self::channel_arg(channel);
         if state.locked_until.is_some_and(|t| t > now) {
             // Locked out for guessing codes: not answered, and no code is tried.
@@ -160,14 +160,14 @@ impl Engine {
             return Ok(());
         }
         match intent {
-            Intent::Join(code) => match tx.redeem_invite(&code, channel, &address, now).await? {
+            Intent::Join(code) => match turn.tx.redeem_invite(&code, channel, &address, now).await? {
                 RedeemOutcome::Redeemed { person, identity } => {
-                    tx.forget_stranger(channel, &address).await?;
-                    let service = tx.service(person.service_id).await?;
-                    reply.identity = Some(identity);
-                    reply.person = Some(person.id);
+                    turn.tx.forget_stranger(channel, &address).await?;
+                    let service = turn.tx.service(person.service_id).await?;
+                    turn.reply.identity = Some(identity);
+                    turn.reply.person = Some(person.id);
                     // The person's recorded language wins over what their app reports.
-                    reply.language = person.language;
+                    turn.reply.language = person.language;
                     let body = self.text(
                         person.language,
                         "enrol-welcome",
@@ -177,32 +177,26 @@ impl Engine {
                             ("role", person.role.as_str().into()),
                         ],
                     );
-                    reply.push(body, None, false, "enrol-welcome");
+                    turn.reply.push(body, None, false, "enrol-welcome");
                     tracing::info!(person = %person.id, service = %service.id, %channel, "person enrolled");
                 }
-                outcome => self.wrong_code(tx, reply, outcome, now).await?,
+                outcome => self.wrong_code(turn, outcome).await?,
             },
             Intent::Stop if state.suppressed_at.is_some() => quiet("suppressed"),
             Intent::Stop => {
                 // Nothing to opt out of, but confirm as anyone would expect, reveal nothing,
                 // and send nothing more but crisis numbers until START.
-                tx.suppress_stranger(channel, &address, Some(now)).await?;
+                turn.tx.suppress_stranger(channel, &address, Some(now)).await?;
                 metrics::counter!("peerline_stranger_suppressed_total", "channel" => channel.as_str()).increment(1);
-                let body = self.text(reply.language, "stop-confirm", &[("channel", ch)]);
-                self.answer_stranger(tx, reply, (body, "opt-out-confirmation", true), None, now)
+                let body = self.text(turn.reply.language, "stop-confirm", &[("channel", ch)]);
+                self.answer_stranger(turn, (body, "opt-out-confirmation", true), None)
                     .await?;
             }
             Intent::Start if state.suppressed_at.is_some() => {
-                tx.suppress_stranger(channel, &address, None).await?;
-                let body = self.text(reply.language, "welcome-unknown", &[("channel", ch)]);
-                self.answer_stranger(
-                    tx,
-                    reply,
-                    (body, "welcome-unknown", false),
-                    Some(StrangerSent::Welcome),
-                    now,
-                )
-                .await?;
+                turn.tx.suppress_stranger(channel, &address, None).await?;
+                let body = self.text(turn.reply.language, "welcome-unknown", &[("channel", ch)]);
+                self.answer_stranger(turn, (body, "welcome-unknown", false), Some(StrangerSent::Welcome))
+                    .await?;
             }
             _ if state.suppressed_at.is_some() => quiet("suppressed"),
             _ if state
@@ -212,15 +206,9 @@ impl Engine {
                 quiet("welcomed-today");
             }
             _ => {
-                let body = self.text(reply.language, "welcome-unknown", &[("channel", ch)]);
-                self.answer_stranger(
-                    tx,
-                    reply,
-                    (body, "welcome-unknown", false),
-                    Some(StrangerSent::Welcome),
-                    now,
-                )
-                .await?;
+                let body = self.text(turn.reply.language, "welcome-unknown", &[("channel", ch)]);
+                self.answer_stranger(turn, (body, "welcome-unknown", false), Some(StrangerSent::Welcome))
+                    .await?;
             }
         }
         Ok(())
@@ -228,14 +216,9 @@ impl Engine {
 
     /// A code that did not enrol anyone: counted against the address, which is locked out at
     /// the limit (audited; the locking code gets no answer either).
-    async fn wrong_code(
-        &self,
-        tx: &mut Tx,
-        reply: &mut Reply<'_>,
-        outcome: RedeemOutcome,
-        now: i64,
-    ) -> Result<(), EngineError> {
-        let channel = reply.inbound.channel;
+    async fn wrong_code(&self, turn: &mut Turn<'_>, outcome: RedeemOutcome) -> Result<(), EngineError> {
+        let now = turn.now();
+        let channel = turn.reply.inbound.channel;
         let why = match outcome {
             RedeemOutcome::Unknown => "unknown",
             RedeemOutcome::Used => "used",
@@ -247,10 +230,11 @@ impl Engine {
         metrics::counter!("peerline_invite_codes_refused_total", "channel" => channel.as_str()).increment(1);
         self.note_wrong_code_burst(now);
         let policy = &self.strangers;
-        let wrong = tx
+        let wrong = turn
+            .tx
             .stranger_wrong_code(
                 channel,
-                &reply.inbound.address,
+                &turn.reply.inbound.address,
                 now,
                 (
                     policy.code_window.num_milliseconds(),
@@ -262,28 +246,29 @@ impl Engine {
         if wrong.locked {
             metrics::counter!("peerline_invite_lockouts_total", "channel" => channel.as_str()).increment(1);
             tracing::warn!(%channel, wrong_codes = wrong.count, minutes = policy.lockout.num_minutes(), "address locked out after wrong invite codes");
-            tx.audit(AuditEntry {
-                at: now,
-                service_id: None,
-                actor_person_id: None,
-                actor_label: channel.as_str(),
-                action: "invite.lockout",
-                subject_person_id: None,
-                detail: Some(format!(
-                    "{} wrong codes within {} min; not answered for {} min",
-                    wrong.count,
-                    policy.code_window.num_minutes(),
-                    policy.lockout.num_minutes()
-                )),
-            })
-            .await?;
+            turn.tx
+                .audit(AuditEntry {
+                    at: now,
+                    service_id: None,
+                    actor_person_id: None,
+                    actor_label: channel.as_str(),
+                    action: "invite.lockout",
+                    subject_person_id: None,
+                    detail: Some(format!(
+                        "{} wrong codes within {} min; not answered for {} min",
+                        wrong.count,
+                        policy.code_window.num_minutes(),
+                        policy.lockout.num_minutes()
+                    )),
+                })
+                .await?;
         }
         let body = self.text(
-            reply.language,
+            turn.reply.language,
             "enrol-invalid-code",
             &[("days", self.invite_ttl_days.into())],
         );
-        self.answer_stranger(tx, reply, (body, "enrol-invalid-code", false), None, now)
+        self.answer_stranger(turn, (body, "enrol-invalid-code", false), None)
             .await
     }
 
