@@ -3,9 +3,9 @@
 use peerline_core::{
     authz::Action,
     callbacks,
-    domain::PersonId,
+    domain::{ChannelKind, PersonId},
     quote,
-    store::{AuditEntry, NewOutbound, Priority},
+    store::{NewOutbound, Priority},
 };
 
 use super::{Engine, EngineError, Sender, Turn, availability};
@@ -19,7 +19,6 @@ impl Engine {
         sender: &Sender,
         spec: Option<String>,
     ) -> Result<(), EngineError> {
-        let now = turn.now();
         let person = &sender.person;
         let lang = person.language;
         let how = self.text(
@@ -57,17 +56,13 @@ impl Engine {
         };
         turn.tx.set_availability(person.id, &windows).await?;
         let english = availability::describe(&windows, availability::english_day);
-        turn.tx
-            .audit(AuditEntry {
-                at: now,
-                service_id: Some(person.service_id),
-                actor_person_id: Some(person.id),
-                actor_label: turn.reply.inbound.channel.as_str(),
-                action: "availability.set",
-                subject_person_id: Some(person.id),
-                detail: Some(if english.is_empty() { "off".to_owned() } else { english }),
-            })
-            .await?;
+        turn.audit_by(
+            person,
+            "availability.set",
+            Some(person.id),
+            Some(if english.is_empty() { "off".to_owned() } else { english }),
+        )
+        .await?;
         let body = self.text(
             lang,
             message,
@@ -95,16 +90,7 @@ impl Engine {
         }
         let service = turn.tx.service(person.service_id).await?;
         let cb = turn.tx.open_callback(service.id, person.id, turn.now()).await?;
-        turn.tx
-            .audit(AuditEntry {
-                at: turn.now(),
-                service_id: Some(service.id),
-                actor_person_id: Some(person.id),
-                actor_label: turn.reply.inbound.channel.as_str(),
-                action: "callback.request",
-                subject_person_id: Some(person.id),
-                detail: Some(cb.reference.clone()),
-            })
+        turn.audit_by(person, "callback.request", Some(person.id), Some(cb.reference.clone()))
             .await?;
         if !service.hours.staffed_at(at) {
             let when = self.i18n.when(lang, service.hours.next_staffed(at), service.timezone);
@@ -187,19 +173,15 @@ impl Engine {
                 .identities_of(mentee.id)
                 .await?
                 .into_iter()
-                .find(|i| i.channel.as_str() == "sms");
+                .find(|i| i.channel == ChannelKind::Sms);
             if let Some(p) = &phone {
-                turn.tx
-                    .audit(AuditEntry {
-                        at: now,
-                        service_id: Some(service.id),
-                        actor_person_id: Some(mentor.id),
-                        actor_label: turn.reply.inbound.channel.as_str(),
-                        action: "callback.number-shown",
-                        subject_person_id: Some(mentee.id),
-                        detail: Some(cb.reference.clone()),
-                    })
-                    .await?;
+                turn.audit_by(
+                    mentor,
+                    "callback.number-shown",
+                    Some(mentee.id),
+                    Some(cb.reference.clone()),
+                )
+                .await?;
                 Some(p.address.clone())
             } else {
                 None
@@ -234,7 +216,7 @@ impl Engine {
                 .push_with(body, None, false, "callback-safe", Priority::Callback);
         }
         let channel = turn.reply.inbound.channel;
-        let buttons = (channel == peerline_core::domain::ChannelKind::Telegram).then(|| {
+        let buttons = (channel == ChannelKind::Telegram).then(|| {
             vec![
                 [
                     ("called", "button-called"),
@@ -403,17 +385,13 @@ impl Engine {
             turn.reply.push(body, None, false, "reply");
             return Ok(());
         }
-        turn.tx
-            .audit(AuditEntry {
-                at: now,
-                service_id: Some(mentor.service_id),
-                actor_person_id: Some(mentor.id),
-                actor_label: channel,
-                action: "callback.outcome",
-                subject_person_id: Some(PersonId(cb.mentee_id)),
-                detail: Some(format!("{} {outcome}", cb.reference)),
-            })
-            .await?;
+        turn.audit_by(
+            mentor,
+            "callback.outcome",
+            Some(PersonId(cb.mentee_id)),
+            Some(format!("{} {outcome}", cb.reference)),
+        )
+        .await?;
         let body = self.text(
             mentor.language,
             "callback-outcome-noted",

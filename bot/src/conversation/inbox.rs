@@ -52,16 +52,7 @@ impl Engine {
         };
         let service = turn.tx.service(person.service_id).await?;
         let reference = turn.tx.mark_unanswered(turn.reply.inbox_id, service.id, media).await?;
-        turn.tx
-            .audit(AuditEntry {
-                at: now,
-                service_id: Some(service.id),
-                actor_person_id: Some(person.id),
-                actor_label: turn.reply.inbound.channel.as_str(),
-                action: "inbox.received",
-                subject_person_id: Some(person.id),
-                detail: Some(reference),
-            })
+        turn.audit_by(person, "inbox.received", Some(person.id), Some(reference))
             .await?;
         let since = now - peerline_core::inbox::ACK_BURST.num_milliseconds();
         if !opted_out && !turn.tx.queued_since(person.id, "inbox-ack", since).await? {
@@ -236,17 +227,13 @@ impl Engine {
         };
         let (items, total) = turn.tx.unanswered(person.service_id, limit).await?;
         turn.tx.mark_notified(person.service_id, now).await?;
-        turn.tx
-            .audit(AuditEntry {
-                at: now,
-                service_id: Some(person.service_id),
-                actor_person_id: Some(person.id),
-                actor_label: channel.as_str(),
-                action: "inbox.view",
-                subject_person_id: None,
-                detail: Some(items.iter().map(|i| i.reference.as_str()).collect::<Vec<_>>().join(",")),
-            })
-            .await?;
+        turn.audit_by(
+            person,
+            "inbox.view",
+            None,
+            Some(items.iter().map(|i| i.reference.as_str()).collect::<Vec<_>>().join(",")),
+        )
+        .await?;
         if items.is_empty() {
             turn.reply
                 .push(self.text(lang, "inbox-empty", &[]), None, false, "reply");

@@ -106,6 +106,27 @@ impl Turn<'_> {
     fn now(&self) -> i64 {
         to_millis(self.at)
     }
+
+    /// Audit what `actor` did in this turn, in their own service, labelled with the channel
+    /// the message came on.
+    async fn audit_by(
+        &mut self,
+        actor: &Person,
+        action: &'static str,
+        subject: Option<PersonId>,
+        detail: Option<String>,
+    ) -> Result<(), StoreError> {
+        let entry = AuditEntry {
+            at: self.now(),
+            service_id: Some(actor.service_id),
+            actor_person_id: Some(actor.id),
+            actor_label: self.reply.inbound.channel.as_str(),
+            action,
+            subject_person_id: subject,
+            detail,
+        };
+        self.tx.audit(entry).await
+    }
 }
 
 impl Reply<'_> {
@@ -308,18 +329,8 @@ impl Engine {
         (action, why): (Action, &str),
         answer: Option<String>,
     ) -> Result<(), EngineError> {
-        let now = turn.now();
         let person = &sender.person;
-        turn.tx
-            .audit(AuditEntry {
-                at: now,
-                service_id: Some(person.service_id),
-                actor_person_id: Some(person.id),
-                actor_label: turn.reply.inbound.channel.as_str(),
-                action: "denied",
-                subject_person_id: None,
-                detail: Some(format!("{} ({why})", action.as_str())),
-            })
+        turn.audit_by(person, "denied", None, Some(format!("{} ({why})", action.as_str())))
             .await?;
         metrics::counter!("peerline_commands_denied_total", "action" => action.as_str()).increment(1);
         let answer = answer.unwrap_or_else(|| self.text(person.language, "not-allowed", &[]));
